@@ -1,0 +1,10 @@
+//! dpconform: a wire-protocol conformance harness for the AWS Data Pipeline API.
+//!
+//! Data flows one way: case files are parsed into [`case`] models, the [`run`]
+//! module renders, signs and sends their steps, [`check`] judges each response,
+//! [`snapshot`] compares bodies with insta snapshots, and the typed results in
+//! [`outcome`] are consumed by [`report`]. The [`reference`] endpoint stands
+//! apart: an in-process implementation of the service that cases run against
+//! when no endpoint is given.
+
+pub mod reference;
