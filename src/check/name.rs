@@ -56,6 +56,15 @@ impl CheckName {
         CheckName::Date,
     ];
 
+    /// Whether a failure of this check leaves later steps without what they need
+    /// (a response, the expected state, a captured variable): they are then not run.
+    pub fn blocks_later_steps(self) -> bool {
+        matches!(
+            self,
+            CheckName::Transport | CheckName::Template | CheckName::Status | CheckName::ErrorType | CheckName::Capture
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CheckName::Transport => "transport",

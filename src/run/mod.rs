@@ -149,9 +149,11 @@ impl Runner {
         for (index, step) in case.spec.steps.iter().enumerate() {
             let name = step.display_name(index);
             if failed {
-                outcome
-                    .steps
-                    .push(not_run(name, Phase::Main, "an earlier step failed".into()));
+                outcome.steps.push(not_run(
+                    name,
+                    Phase::Main,
+                    "an earlier step failed in a way later steps depend on".into(),
+                ));
                 continue;
             }
             let result = self
@@ -165,7 +167,7 @@ impl Runner {
                     &literals,
                 )
                 .await;
-            failed = result.status == StepStatus::Failed;
+            failed = result.failures.iter().any(|f| f.check.blocks_later_steps());
             outcome.steps.push(result);
         }
         for (index, step) in case.spec.finally.iter().enumerate() {

@@ -13,7 +13,7 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use crate::check::{unified_diff, CheckName};
+use crate::check::{labelled_diff, CheckName};
 use crate::outcome::CheckFailure;
 
 /// Where snapshots live and how to write new ones.
@@ -88,7 +88,12 @@ impl SnapshotStore {
                 CheckName::Snapshot,
                 format!("the body differs from {}{written}", relative(&path)),
             )
-            .with_diff(unified_diff(old.trim_end(), input.text.trim_end())),
+            .with_diff(labelled_diff(
+                old.trim_end(),
+                input.text.trim_end(),
+                "stored snapshot",
+                "this response",
+            )),
         })
     }
 
@@ -209,7 +214,7 @@ pub fn pending_diff(p: &Pending) -> String {
     } else {
         String::new()
     };
-    unified_diff(old.trim_end(), text(&p.new_file).trim_end())
+    labelled_diff(old.trim_end(), text(&p.new_file).trim_end(), "stored", "pending")
 }
 
 /// Makes a pending snapshot the stored one, dropping insta's `assertion_line`
