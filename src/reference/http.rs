@@ -1,79 +1,224 @@
-//! Temporary shim: replaced by the full reference endpoint's socket layer.
+//! The socket layer: a hyper 1 HTTP/1.1 server with one route, everything
+//! goes to [`Reference::handle_detailed`]. It reads bodies up to the
+//! configured limit (413 beyond), holds a `PollForTask` that found nothing
+//! until a task appears or `poll_wait` passes, and optionally logs one line
+//! per request.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 
-use super::{Config, Reference, Request};
+use super::error::{ApiError, ErrorKind};
+use super::{dates, wire, Config, Handled, Reference, Request, Response};
 
-pub struct Embedded {
-    url: String,
+/// How long a client may take to send its headers, and its body.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// While long-polling, look again at least this often (time passing can
+/// make a scheduled task due without any request).
+const POLL_RECHECK: Duration = Duration::from_millis(500);
+
+/// Serves `reference` on `listener` until the task is dropped or aborted.
+pub async fn serve(
+    listener: TcpListener,
     reference: Arc<Reference>,
-    task: tokio::task::JoinHandle<()>,
+    log: bool,
+) -> std::io::Result<()> {
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(conn) => conn,
+            // Per-connection failures (e.g. too many open files) must not end
+            // the server; back off briefly and keep accepting.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let reference = reference.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let reference = reference.clone();
+                async move { Ok::<_, Infallible>(respond(&reference, req, log).await) }
+            });
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
+
+/// Binds `addr`, prints `dpconform reference endpoint listening on
+/// http://ADDR` and serves until the process ends: all `dpconform serve`
+/// needs.
+pub async fn run_server(addr: SocketAddr, config: Config, log: bool) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("dpconform reference endpoint listening on http://{local}");
+    serve(listener, Arc::new(Reference::new(config)), log).await
+}
+
+/// The reference endpoint on an ephemeral loopback port, in the current
+/// tokio runtime; dropping it stops the server.
+pub struct Embedded {
+    addr: SocketAddr,
+    reference: Arc<Reference>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Embedded {
+    pub async fn start(config: Config) -> std::io::Result<Embedded> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let reference = Arc::new(Reference::new(config));
+        let task = tokio::spawn(serve(listener, reference.clone(), false));
+        Ok(Embedded {
+            addr,
+            reference,
+            task,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn reference(&self) -> &Arc<Reference> {
+        &self.reference
+    }
+}
+
 impl Drop for Embedded {
     fn drop(&mut self) {
         self.task.abort();
     }
 }
-impl Embedded {
-    pub async fn start(config: Config) -> std::io::Result<Embedded> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}", listener.local_addr()?);
-        let reference = Arc::new(Reference::new(config));
-        let r = reference.clone();
-        let task = tokio::spawn(async move {
-            let _ = serve(listener, r, false).await;
-        });
-        Ok(Embedded { url, reference, task })
-    }
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-    pub fn reference(&self) -> &Arc<Reference> {
-        &self.reference
-    }
-}
-pub async fn run_server(addr: std::net::SocketAddr, config: Config, log: bool) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!(
-        "dpconform reference endpoint listening on http://{}",
-        listener.local_addr()?
-    );
-    serve(listener, Arc::new(Reference::new(config)), log).await
-}
-pub async fn serve(listener: tokio::net::TcpListener, reference: Arc<Reference>, _log: bool) -> std::io::Result<()> {
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let reference = reference.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let reference = reference.clone();
-                async move {
-                    let (parts, body) = req.into_parts();
-                    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                    let request = Request {
-                        method: parts.method.to_string(),
-                        path: parts.uri.to_string(),
-                        headers: parts
-                            .headers
-                            .iter()
-                            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
-                            .collect(),
-                        body,
-                    };
-                    let response = reference.handle(request);
-                    let mut builder = hyper::Response::builder().status(response.status);
-                    for (n, v) in &response.headers {
-                        builder = builder.header(n, v);
-                    }
-                    Ok::<_, std::convert::Infallible>(builder.body(Full::new(response.body)).unwrap())
+
+async fn respond(
+    reference: &Reference,
+    req: hyper::Request<Incoming>,
+    log: bool,
+) -> hyper::Response<Full<Bytes>> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let limit = reference.config().max_body_bytes;
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        let now = reference.config().clock.now();
+        let err = ApiError::new(
+            ErrorKind::RequestEntityTooLarge,
+            format!("Request body is larger than the limit of {limit} bytes."),
+        );
+        Handled {
+            response: wire::failure(&err, now),
+            operation: None,
+            error_type: Some(err.kind.type_name().to_string()),
+            empty_poll: false,
+        }
+    };
+    let handled = if declared.is_some_and(|n| n > limit as u64) {
+        too_large()
+    } else {
+        match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, limit).collect()).await {
+            Ok(Ok(collected)) => {
+                let request = Request {
+                    method: parts.method.as_str().to_string(),
+                    path: parts
+                        .uri
+                        .path_and_query()
+                        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
+                    headers: parts
+                        .headers
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect(),
+                    body: collected.to_bytes(),
+                };
+                long_poll(reference, &request).await
+            }
+            Ok(Err(e))
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some() =>
+            {
+                too_large()
+            }
+            // The client stopped sending or broke the connection mid-body.
+            _ => {
+                let now = reference.config().clock.now();
+                let err = ApiError::serialization("The request body could not be read.");
+                Handled {
+                    response: wire::failure(&err, now),
+                    operation: None,
+                    error_type: Some(err.kind.type_name().to_string()),
+                    empty_poll: false,
                 }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+            }
+        }
+    };
+    if log {
+        println!(
+            "{} {} {} {} {}ms",
+            dates::format_field(dates::unix_seconds(std::time::SystemTime::now())),
+            handled.operation.map_or("-", |o| o.name()),
+            handled.response.status,
+            handled.error_type.as_deref().unwrap_or("-"),
+            started.elapsed().as_millis()
+        );
     }
+    to_hyper(handled.response)
+}
+
+/// Handles a request; a PollForTask that found nothing is asked again when
+/// tasks may have appeared, until `poll_wait` has passed.
+async fn long_poll(reference: &Reference, request: &Request) -> Handled {
+    let deadline = tokio::time::Instant::now() + reference.config().poll_wait;
+    loop {
+        let notify = reference.tasks_ready().clone();
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let handled = reference.handle_detailed(request);
+        let now = tokio::time::Instant::now();
+        if !handled.empty_poll || now >= deadline {
+            return handled;
+        }
+        let wait = (deadline - now).min(POLL_RECHECK);
+        let _ = tokio::time::timeout(wait, notified).await;
+    }
+}
+
+fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(resp.status);
+    for (k, v) in &resp.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder.body(Full::new(resp.body)).unwrap_or_else(|_| {
+        let mut r = hyper::Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
 }
