@@ -7,4 +7,12 @@
 //! apart: an in-process implementation of the service that cases run against
 //! when no endpoint is given.
 
+pub mod api;
+pub mod case;
+pub mod check;
+pub mod cli;
+pub mod outcome;
 pub mod reference;
+pub mod report;
+pub mod run;
+pub mod snapshot;

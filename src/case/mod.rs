@@ -1,0 +1,251 @@
+//! The case model: what a case file says, typed. Parsing lives in [`parse`],
+//! finding files in [`discover`], `{{...}}` templates in [`template`].
+
+pub mod discover;
+mod locate;
+pub mod parse;
+pub mod template;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use parse::{load_case, CaseFileError};
+
+/// One case file, parsed and validated.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Test name: the path below the cases folder, `::`-separated (`create_pipeline::idempotent_retry`).
+    pub name: String,
+    /// First path component: the action folder, `protocol`, `auth` or `flows`.
+    pub area: String,
+    /// The file it came from, as given to the loader.
+    pub path: PathBuf,
+    pub spec: CaseSpec,
+}
+
+impl Case {
+    /// Whether the expected behaviour is documented or inferred (see [`Provenance`]).
+    pub fn provenance(&self) -> Provenance {
+        Provenance::of(&self.spec.source)
+    }
+
+    /// The case's file stem, used to name its snapshots.
+    pub fn stem(&self) -> &str {
+        self.name.rsplit("::").next().unwrap_or(&self.name)
+    }
+}
+
+/// Where a case's expectation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// The `source` names documentation or the service model.
+    Documented,
+    /// The `source` starts with `inferred`: the documentation is silent.
+    Inferred,
+}
+
+impl Provenance {
+    pub fn of(source: &str) -> Self {
+        if source.trim_start().to_ascii_lowercase().starts_with("inferred") {
+            Provenance::Inferred
+        } else {
+            Provenance::Documented
+        }
+    }
+}
+
+/// The file's contents, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    /// One line: what the case shows.
+    pub about: String,
+    /// The page or model member the expectation comes from, or `inferred: why`.
+    pub source: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Present: the case is not run (`cargo test` shows it as ignored), with this reason.
+    #[serde(default)]
+    pub skip: Option<String>,
+    /// Constants usable as `{{name}}` in every step.
+    #[serde(default)]
+    pub vars: BTreeMap<String, Value>,
+    pub steps: Vec<Step>,
+    /// Clean-up steps: run after the main steps whatever happened to them.
+    #[serde(default)]
+    pub finally: Vec<Step>,
+}
+
+/// One request and what its response must look like.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// An API operation: sets `x-amz-target` and the JSON content type, signed by default.
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// The JSON body of an operation step (default `{}`).
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// Extra or overriding headers of an operation step.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A raw request, sent exactly as written (for protocol cases).
+    #[serde(default)]
+    pub raw: Option<RawRequest>,
+    /// `true`/`false`, or signing overrides; default: operation steps are signed, raw ones not.
+    #[serde(default)]
+    pub sign: Option<Signing>,
+    #[serde(default)]
+    pub expect: Expect,
+    /// Envelope checks switched off for this step: check name -> reason.
+    #[serde(default)]
+    pub skip_checks: BTreeMap<String, String>,
+    /// Re-send until the expectations hold (eventually consistent reads).
+    #[serde(default)]
+    pub retry: Option<Retry>,
+}
+
+impl Step {
+    /// The name shown in output: the given one, else the operation, else `raw`.
+    pub fn display_name(&self, index: usize) -> String {
+        match (&self.name, &self.operation) {
+            (Some(name), _) => name.clone(),
+            (None, Some(op)) => format!("{} #{}", op, index + 1),
+            (None, None) => format!("raw #{}", index + 1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequest {
+    #[serde(default = "default_method")]
+    pub method: String,
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// Sent as written; a header listed here is not added by dpconform.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: RawBody,
+}
+
+fn default_method() -> String {
+    "POST".into()
+}
+fn default_path() -> String {
+    "/".into()
+}
+
+/// A raw body: text, or a generated one for size tests.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawBody {
+    Text(String),
+    Generated(GeneratedBody),
+}
+
+impl Default for RawBody {
+    fn default() -> Self {
+        RawBody::Text(String::new())
+    }
+}
+
+/// `prefix` + `repeat` x `times` + `suffix`, so a case can send megabytes without holding them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneratedBody {
+    #[serde(default)]
+    pub prefix: String,
+    pub repeat: String,
+    pub times: usize,
+    #[serde(default)]
+    pub suffix: String,
+}
+
+/// `"sign": false`, `"sign": true`, or `"sign": { overrides }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Signing {
+    Enabled(bool),
+    With(SignOverrides),
+}
+
+/// Deliberate deviations from correct signing, for auth cases.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOverrides {
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub session_token: Option<String>,
+    pub region: Option<String>,
+    pub service: Option<String>,
+    /// Signing time relative to now, in seconds (negative: in the past).
+    pub time_offset: Option<i64>,
+}
+
+/// What a response must look like. Envelope checks are implied.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Default: 200, or 400 when `error` is given.
+    pub status: Option<u16>,
+    /// The error type: `__type` after `#` and before `:`.
+    pub error: Option<String>,
+    /// A regular expression the error message must match.
+    pub message: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderExpect>,
+    /// The body equals this JSON (`"{{any}}"` matches any value).
+    pub json: Option<Value>,
+    /// The body contains this JSON: objects by key, arrays element by element in any order.
+    pub json_includes: Option<Value>,
+    /// The raw body equals this text (e.g. `""` for empty responses).
+    pub body: Option<String>,
+    /// Compare the (redacted) body with `snapshots/<area>/<case>__<step>.snap`.
+    #[serde(default)]
+    pub snapshot: bool,
+    /// Variable name -> JSON pointer into the body.
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+    /// Extra redactions for the snapshot: JSON pointer -> placeholder label.
+    #[serde(default)]
+    pub redact: BTreeMap<String, String>,
+}
+
+/// A header expectation: a string is shorthand for `equals`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderExpect {
+    Equals(String),
+    Rule(HeaderRule),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum HeaderRule {
+    Equals(String),
+    Matches(String),
+    Present(bool),
+    Absent(bool),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retry {
+    /// Give up after this many seconds (the last attempt's results count).
+    pub for_seconds: f64,
+    /// Pause between attempts.
+    #[serde(default = "default_interval")]
+    pub interval_ms: u64,
+}
+
+fn default_interval() -> u64 {
+    250
+}

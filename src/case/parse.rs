@@ -1,0 +1,329 @@
+//! Reading one case file into a [`Case`]: syntax and shape errors from serde_json
+//! (with their positions), then the checks serde cannot express, positioned with
+//! [`locate`](super::locate).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::locate::{line_column, locate, Seg};
+use super::template::{self, ANY};
+use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step};
+use crate::api::OPERATIONS;
+use crate::check::CheckName;
+
+/// Variables every case has without capturing them.
+pub const BUILTIN_VARS: [&str; 5] = ["run", "run_id", "case", "access_key", "region"];
+
+/// A case file that cannot be used: `path:line:column: message`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFileError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for CaseFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for CaseFileError {}
+
+/// Loads the case at `path`, named `name` (`area::stem`).
+pub fn load_case(path: &Path, name: String) -> Result<Case, CaseFileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CaseFileError {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read the case file: {e}"),
+    })?;
+    parse_case(path, name, &text)
+}
+
+/// Parses case-file text; `path` and `name` are only used in errors and the result.
+pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFileError> {
+    let at = |(line, column): (usize, usize), message: String| CaseFileError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let spec: CaseSpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        let where_ = e.path().to_string();
+        let message = clean_serde_message(&inner.to_string());
+        let message = if where_ == "." || where_ == "?" || where_.is_empty() {
+            message
+        } else {
+            format!("{where_}: {message}")
+        };
+        at((inner.line().max(1), inner.column().max(1)), message)
+    })?;
+    de.end()
+        .map_err(|e| at((e.line(), e.column()), clean_serde_message(&e.to_string())))?;
+
+    let area = name.split("::").next().unwrap_or_default().to_string();
+    Validator.case(&spec).map_err(|(segs, message)| {
+        let segs: Vec<Seg> = segs.iter().map(PathSeg::as_seg).collect();
+        let position = locate(text, &segs)
+            .or_else(|| segs.len().checked_sub(1).and_then(|n| locate(text, &segs[..n])))
+            .unwrap_or_else(|| line_column(text, 0));
+        at(position, message)
+    })?;
+    Ok(Case {
+        name,
+        area,
+        path: path.to_path_buf(),
+        spec,
+    })
+}
+
+/// serde_json appends " at line L column C"; the position is already in front.
+fn clean_serde_message(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[derive(Debug, Clone)]
+enum PathSeg {
+    Key(String),
+    Index(usize),
+}
+
+impl PathSeg {
+    fn as_seg(&self) -> Seg<'_> {
+        match self {
+            PathSeg::Key(k) => Seg::Key(k),
+            PathSeg::Index(i) => Seg::Index(*i),
+        }
+    }
+}
+
+fn key(k: &str) -> PathSeg {
+    PathSeg::Key(k.to_string())
+}
+
+type Invalid = (Vec<PathSeg>, String);
+
+/// The rules serde cannot express; the first broken one is reported.
+struct Validator;
+
+impl Validator {
+    fn case(self, spec: &CaseSpec) -> Result<(), Invalid> {
+        if spec.about.trim().is_empty() {
+            return Err((
+                vec![key("about")],
+                "`about` must say in one line what the case shows".into(),
+            ));
+        }
+        if spec.source.trim().is_empty() {
+            return Err((
+                vec![key("source")],
+                "`source` must name the documentation, or start with `inferred:` and say why".into(),
+            ));
+        }
+        if spec.steps.is_empty() {
+            return Err((vec![key("steps")], "a case needs at least one step".into()));
+        }
+        let mut defined: Vec<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
+        defined.extend(spec.vars.keys().cloned());
+        for (i, step) in spec.steps.iter().enumerate() {
+            self.step(step, &[key("steps"), PathSeg::Index(i)], &defined)?;
+            defined.extend(step.expect.capture.keys().cloned());
+        }
+        for (i, step) in spec.finally.iter().enumerate() {
+            self.step(step, &[key("finally"), PathSeg::Index(i)], &defined)?;
+            defined.extend(step.expect.capture.keys().cloned());
+        }
+        Ok(())
+    }
+
+    fn step(&self, step: &Step, here: &[PathSeg], defined: &[String]) -> Result<(), Invalid> {
+        let path = |extra: &[PathSeg]| -> Vec<PathSeg> { here.iter().cloned().chain(extra.iter().cloned()).collect() };
+        let fail = |extra: &[PathSeg], message: String| Err((path(extra), message));
+        let mut used = Vec::new();
+        let templates = |value: &serde_json::Value, used: &mut Vec<String>| template::variables_in(value, used);
+
+        match (&step.operation, &step.raw) {
+            (Some(_), Some(_)) => {
+                return fail(&[key("raw")], "a step has either `operation` or `raw`, not both".into())
+            }
+            (None, None) => {
+                return fail(
+                    &[],
+                    "a step needs `operation` (an API call) or `raw` (a request sent as written)".into(),
+                )
+            }
+            (Some(op), None) => {
+                if !OPERATIONS.contains(&op.as_str()) {
+                    let hint = OPERATIONS
+                        .iter()
+                        .find(|known| known.eq_ignore_ascii_case(op))
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
+                    return fail(
+                        &[key("operation")],
+                        format!("unknown operation `{op}`{hint}; use a `raw` step to send an unknown target"),
+                    );
+                }
+                if let Some(body) = &step.body {
+                    if !body.is_object() {
+                        return fail(
+                            &[key("body")],
+                            "`body` of an operation step must be a JSON object".into(),
+                        );
+                    }
+                    templates(body, &mut used).or_else(|e| fail(&[key("body")], e))?;
+                }
+            }
+            (None, Some(raw)) => {
+                if step.body.is_some() {
+                    return fail(&[key("body")], "`body` belongs inside `raw` for a raw step".into());
+                }
+                if !step.headers.is_empty() {
+                    return fail(&[key("headers")], "`headers` belong inside `raw` for a raw step".into());
+                }
+                if let super::RawBody::Text(body) = &raw.body {
+                    template::variables_in_str(body, &mut used).or_else(|e| fail(&[key("raw"), key("body")], e))?;
+                }
+                for (name, value) in &raw.headers {
+                    template::variables_in_str(value, &mut used)
+                        .or_else(|e| fail(&[key("raw"), key("headers"), key(name)], e))?;
+                }
+                template::variables_in_str(&raw.path, &mut used).or_else(|e| fail(&[key("raw"), key("path")], e))?;
+            }
+        }
+        for (name, value) in &step.headers {
+            template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("headers"), key(name)], e))?;
+        }
+        if let Some(Signing::With(o)) = &step.sign {
+            for value in [&o.access_key, &o.secret_key, &o.session_token, &o.region, &o.service]
+                .into_iter()
+                .flatten()
+            {
+                template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("sign")], e))?;
+            }
+        }
+        for (name, reason) in &step.skip_checks {
+            match CheckName::parse(name) {
+                Some(c) if CheckName::ENVELOPE.contains(&c) => {}
+                _ => {
+                    let names: Vec<&str> = CheckName::ENVELOPE.iter().map(|c| c.as_str()).collect();
+                    return fail(
+                        &[key("skip_checks"), key(name)],
+                        format!(
+                            "`{name}` is not an envelope check that can be skipped (one of: {})",
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
+            if reason.trim().is_empty() {
+                return fail(&[key("skip_checks"), key(name)], "say why the check is skipped".into());
+            }
+        }
+
+        let expect = &step.expect;
+        let e = |k: &str| [key("expect"), key(k)];
+        if let Some(status) = expect.status {
+            if !(100..=599).contains(&status) {
+                return fail(&e("status"), format!("{status} is not an HTTP status code"));
+            }
+        }
+        if let Some(pattern) = &expect.message {
+            if let Err(err) = regex::Regex::new(pattern) {
+                return fail(&e("message"), format!("not a valid regular expression: {err}"));
+            }
+        }
+        for (name, rule) in &expect.headers {
+            let here = [key("expect"), key("headers"), key(name)];
+            match rule {
+                HeaderExpect::Rule(HeaderRule::Matches(pattern)) => {
+                    if let Err(err) = regex::Regex::new(pattern) {
+                        return fail(&here, format!("not a valid regular expression: {err}"));
+                    }
+                }
+                HeaderExpect::Rule(HeaderRule::Present(false)) | HeaderExpect::Rule(HeaderRule::Absent(false)) => {
+                    return fail(&here, "write `present: true` or `absent: true`".into());
+                }
+                HeaderExpect::Equals(v) | HeaderExpect::Rule(HeaderRule::Equals(v)) => {
+                    template::variables_in_str(v, &mut used).or_else(|err| fail(&here, err))?;
+                }
+                _ => {}
+            }
+        }
+        if expect.json.is_some() && expect.json_includes.is_some() {
+            return fail(
+                &e("json_includes"),
+                "use `json` (exact) or `json_includes` (subset), not both".into(),
+            );
+        }
+        for k in ["json", "json_includes"] {
+            let value = if k == "json" {
+                &expect.json
+            } else {
+                &expect.json_includes
+            };
+            if let Some(value) = value {
+                let mut vars = Vec::new();
+                templates(value, &mut vars).or_else(|err| fail(&e(k), err))?;
+                used.extend(vars.into_iter().filter(|v| v != ANY));
+            }
+        }
+        if let Some(body) = &expect.body {
+            template::variables_in_str(body, &mut used).or_else(|err| fail(&e("body"), err))?;
+        }
+        for (name, pointer) in &expect.capture {
+            if !(pointer.is_empty() || pointer.starts_with('/')) {
+                return fail(
+                    &[key("expect"), key("capture"), key(name)],
+                    format!("`{pointer}` is not a JSON pointer (it starts with `/`, e.g. `/pipelineId`)"),
+                );
+            }
+            if BUILTIN_VARS.contains(&name.as_str()) || name == ANY {
+                return fail(
+                    &[key("expect"), key("capture"), key(name)],
+                    format!("`{name}` is a built-in variable"),
+                );
+            }
+        }
+        for pointer in expect.redact.keys() {
+            if !pointer.starts_with('/') {
+                return fail(
+                    &[key("expect"), key("redact"), key(pointer)],
+                    format!("`{pointer}` is not a JSON pointer"),
+                );
+            }
+        }
+        if let Some(retry) = &step.retry {
+            if !(retry.for_seconds > 0.0 && retry.for_seconds <= 600.0) {
+                return fail(
+                    &[key("retry"), key("for_seconds")],
+                    "must be more than 0 and at most 600".into(),
+                );
+            }
+        }
+        if let Some(missing) = used.iter().find(|v| !defined.contains(v)) {
+            return fail(
+                &[],
+                format!(
+                    "`{{{{{missing}}}}}` is not defined here: not a built-in ({}), not in `vars`, and not captured by an earlier step",
+                    BUILTIN_VARS.join(", ")
+                ),
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+//! Checks every response must pass, whatever the step expects: request ID
+//! (present, unique in the run), CRC32 of the body, Content-Type,
+//! Content-Length and Date. Status is checked with the expectations.
+
+use std::collections::BTreeMap;
+
+use super::CheckName;
+use crate::api::CONTENT_TYPE;
+use crate::outcome::CheckFailure;
+use crate::run::context::RunContext;
+use crate::run::send::RawResponse;
+
+pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+pub const CRC32_HEADER: &str = "x-amz-crc32";
+
+/// Runs the envelope checks not switched off in `skip`; `step` names the step
+/// for the uniqueness check's message.
+pub fn check(
+    response: &RawResponse,
+    skip: &BTreeMap<String, String>,
+    context: &RunContext,
+    step: &str,
+) -> Vec<CheckFailure> {
+    let on = |c: CheckName| !skip.contains_key(c.as_str());
+    let mut failures = Vec::new();
+    let mut fail = |c: CheckName, m: String| failures.push(CheckFailure::new(c, m));
+
+    let request_id = response.header(REQUEST_ID_HEADER).map(str::trim);
+    match request_id {
+        None if on(CheckName::RequestId) => fail(CheckName::RequestId, format!("no {REQUEST_ID_HEADER} header")),
+        Some("") if on(CheckName::RequestId) => fail(CheckName::RequestId, format!("{REQUEST_ID_HEADER} is empty")),
+        Some(id) if !id.is_empty() && on(CheckName::RequestIdUnique) => {
+            if let Err(first) = context.record_request_id(id, step) {
+                fail(
+                    CheckName::RequestIdUnique,
+                    format!("{REQUEST_ID_HEADER} {id:?} was already returned to {first}"),
+                );
+            }
+        }
+        _ => {}
+    }
+
+    if on(CheckName::Crc32) {
+        let actual = crc32fast::hash(&response.body);
+        match response.header(CRC32_HEADER).map(str::trim) {
+            None => fail(
+                CheckName::Crc32,
+                format!("no {CRC32_HEADER} header (expected {actual})"),
+            ),
+            Some(text) => match text.parse::<u32>() {
+                Err(_) => fail(
+                    CheckName::Crc32,
+                    format!("{CRC32_HEADER} {text:?} is not an unsigned decimal CRC32 (expected {actual})"),
+                ),
+                Ok(declared) if declared != actual => fail(
+                    CheckName::Crc32,
+                    format!(
+                        "{CRC32_HEADER} says {declared}, but the CRC32 of the {} body bytes is {actual}",
+                        response.body.len()
+                    ),
+                ),
+                Ok(_) => {}
+            },
+        }
+    }
+
+    if on(CheckName::ContentType) {
+        match response.header("content-type") {
+            None => fail(
+                CheckName::ContentType,
+                format!("no Content-Type header (expected {CONTENT_TYPE})"),
+            ),
+            Some(value) => {
+                let media_type = value.split(';').next().unwrap_or_default().trim();
+                if !media_type.eq_ignore_ascii_case(CONTENT_TYPE) {
+                    fail(
+                        CheckName::ContentType,
+                        format!("Content-Type is {value:?}, expected {CONTENT_TYPE}"),
+                    );
+                }
+            }
+        }
+    }
+
+    if on(CheckName::ContentLength) {
+        match response.header("content-length").map(str::trim) {
+            None => fail(
+                CheckName::ContentLength,
+                format!("no Content-Length header (body is {} bytes)", response.body.len()),
+            ),
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if n == response.body.len() => {}
+                Ok(n) => fail(
+                    CheckName::ContentLength,
+                    format!("Content-Length says {n}, but the body is {} bytes", response.body.len()),
+                ),
+                Err(_) => fail(
+                    CheckName::ContentLength,
+                    format!("Content-Length {text:?} is not a number"),
+                ),
+            },
+        }
+    }
+
+    if on(CheckName::Date) {
+        match response.header("date") {
+            None => fail(CheckName::Date, "no Date header".into()),
+            Some(value) => {
+                if let Err(e) = httpdate::parse_http_date(value.trim()) {
+                    fail(CheckName::Date, format!("Date {value:?} is not an HTTP date: {e}"));
+                }
+            }
+        }
+    }
+    failures
+}

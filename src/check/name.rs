@@ -1,0 +1,98 @@
+//! The names of checks, as printed in output and written in `skip_checks`.
+
+use std::fmt;
+
+/// Every check a step can fail, each reported under its own name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckName {
+    /// The request could not be sent or the response not read (refused, reset, timeout).
+    Transport,
+    /// A template could not be rendered (a variable without a value).
+    Template,
+    Status,
+    RequestId,
+    RequestIdUnique,
+    Crc32,
+    ContentType,
+    ContentLength,
+    Date,
+    ErrorType,
+    ErrorMessage,
+    Headers,
+    Json,
+    Body,
+    Snapshot,
+    Capture,
+}
+
+impl CheckName {
+    pub const ALL: [CheckName; 16] = [
+        CheckName::Transport,
+        CheckName::Template,
+        CheckName::Status,
+        CheckName::RequestId,
+        CheckName::RequestIdUnique,
+        CheckName::Crc32,
+        CheckName::ContentType,
+        CheckName::ContentLength,
+        CheckName::Date,
+        CheckName::ErrorType,
+        CheckName::ErrorMessage,
+        CheckName::Headers,
+        CheckName::Json,
+        CheckName::Body,
+        CheckName::Snapshot,
+        CheckName::Capture,
+    ];
+
+    /// Envelope checks run on every response; a step may switch these off.
+    pub const ENVELOPE: [CheckName; 6] = [
+        CheckName::RequestId,
+        CheckName::RequestIdUnique,
+        CheckName::Crc32,
+        CheckName::ContentType,
+        CheckName::ContentLength,
+        CheckName::Date,
+    ];
+
+    /// Whether a failure of this check leaves later steps without what they need
+    /// (a response, the expected state, a captured variable): they are then not run.
+    pub fn blocks_later_steps(self) -> bool {
+        matches!(
+            self,
+            CheckName::Transport | CheckName::Template | CheckName::Status | CheckName::ErrorType | CheckName::Capture
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckName::Transport => "transport",
+            CheckName::Template => "template",
+            CheckName::Status => "status",
+            CheckName::RequestId => "request-id",
+            CheckName::RequestIdUnique => "request-id-unique",
+            CheckName::Crc32 => "crc32",
+            CheckName::ContentType => "content-type",
+            CheckName::ContentLength => "content-length",
+            CheckName::Date => "date",
+            CheckName::ErrorType => "error-type",
+            CheckName::ErrorMessage => "error-message",
+            CheckName::Headers => "headers",
+            CheckName::Json => "json",
+            CheckName::Body => "body",
+            CheckName::Snapshot => "snapshot",
+            CheckName::Capture => "capture",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<CheckName> {
+        CheckName::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl fmt::Display for CheckName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

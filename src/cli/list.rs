@@ -1,0 +1,51 @@
+//! `dpconform list`: the cases that would run.
+
+use super::{Locations, EXIT_OK, EXIT_USAGE};
+use crate::case::discover::{load_all, matches_filters};
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    locations: Locations,
+    /// Match filters exactly instead of as substrings
+    #[arg(long)]
+    exact: bool,
+    /// List only cases whose name contains one of these
+    #[arg(value_name = "FILTER")]
+    filters: Vec<String>,
+}
+
+pub fn list(args: ListArgs) -> u8 {
+    let cases = match load_all(&args.locations.cases) {
+        Ok(cases) => cases,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut shown = 0;
+    for case in cases
+        .iter()
+        .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
+    {
+        let kind = match case.provenance() {
+            crate::case::Provenance::Documented => "documented",
+            crate::case::Provenance::Inferred => "inferred",
+        };
+        let skip = case
+            .spec
+            .skip
+            .as_ref()
+            .map(|r| format!("  [skipped: {r}]"))
+            .unwrap_or_default();
+        println!(
+            "{}  ({kind}, {} step(s)): {}{skip}",
+            case.name,
+            case.spec.steps.len() + case.spec.finally.len(),
+            case.spec.about
+        );
+        shown += 1;
+    }
+    println!("{shown} case(s)");
+    EXIT_OK
+}

@@ -1,0 +1,56 @@
+//! `dpconform serve`: the reference endpoint as a standalone server.
+
+use std::net::{IpAddr, SocketAddr};
+
+use super::{runtime, EXIT_OK, EXIT_USAGE};
+use crate::reference::{self, Config};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example (AWS CLI):\n  \
+    dpconform serve --port 8080 &\n  \
+    AWS_ACCESS_KEY_ID=AKIDDPCONFORMTEST000 AWS_SECRET_ACCESS_KEY=dpconform/test/secret/key/0000000000000000 \\\n    \
+    aws --endpoint-url http://127.0.0.1:8080 --region us-east-1 datapipeline list-pipelines")]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0: any free port)
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Access key that requests must be signed with [default: AWS_ACCESS_KEY_ID, else the test key]
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", hide_env_values = true)]
+    access_key: Option<String>,
+    /// Secret key that requests must be signed with [default: AWS_SECRET_ACCESS_KEY, else the test secret]
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Region of the endpoint (signatures must be scoped to it)
+    #[arg(long, env = "AWS_REGION", default_value = reference::TEST_REGION)]
+    region: String,
+    /// Accept requests without checking their signatures
+    #[arg(long)]
+    no_auth: bool,
+    /// Do not log one line per request
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub fn serve(args: ServeArgs) -> u8 {
+    let access_key = args.access_key.unwrap_or_else(|| reference::TEST_ACCESS_KEY.into());
+    let secret_key = args.secret_key.unwrap_or_else(|| reference::TEST_SECRET_KEY.into());
+    let mut config = Config::from_credentials(&access_key, &secret_key, &args.region);
+    if args.no_auth {
+        config.auth = reference::Auth::Disabled;
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let addr = SocketAddr::new(args.host, args.port);
+    match rt.block_on(reference::http::run_server(addr, config, !args.quiet)) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("dpconform: cannot serve on {addr}: {e}");
+            EXIT_USAGE
+        }
+    }
+}

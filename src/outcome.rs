@@ -1,0 +1,231 @@
+//! Typed results of a run. The runner produces them and prints nothing; the
+//! console, `cargo test` and the reports consume them.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use crate::case::Provenance;
+use crate::check::CheckName;
+
+/// A check that did not hold, with what it saw.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckFailure {
+    pub check: CheckName,
+    pub message: String,
+    /// A unified diff (expected -> actual) where one helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+impl CheckFailure {
+    pub fn new(check: CheckName, message: impl Into<String>) -> Self {
+        CheckFailure {
+            check,
+            message: message.into(),
+            diff: None,
+        }
+    }
+
+    pub fn with_diff(mut self, diff: String) -> Self {
+        self.diff = Some(diff);
+        self
+    }
+}
+
+/// Main steps run in order until one fails; `finally` steps always run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Main,
+    Finally,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
+pub enum StepStatus {
+    Passed,
+    Failed,
+    /// Not sent: an earlier step failed, or a variable it needs was never captured.
+    NotRun(String),
+}
+
+/// A request as sent, with secrets (signature, session token) redacted.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), cut at [`RECORDED_BODY_LIMIT`] bytes.
+    pub body: String,
+    pub body_len: usize,
+}
+
+/// A response as received.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceivedResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub body_len: usize,
+}
+
+/// Bodies longer than this are cut in recorded exchanges (checks see all of it).
+pub const RECORDED_BODY_LIMIT: usize = 64 * 1024;
+
+/// Text of a body for the record: lossy UTF-8, cut at the limit.
+pub fn recorded_body(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(RECORDED_BODY_LIMIT)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if bytes.len() > RECORDED_BODY_LIMIT {
+        text.push_str(&format!("… [{} more bytes]", bytes.len() - RECORDED_BODY_LIMIT));
+    }
+    text
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepOutcome {
+    pub name: String,
+    pub phase: Phase,
+    pub status: StepStatus,
+    pub failures: Vec<CheckFailure>,
+    /// Envelope checks the case switched off for this step, with its reasons.
+    pub skipped_checks: Vec<(CheckName, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<SentRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<ReceivedResponse>,
+    /// How many times it was sent (more than 1 with `retry`).
+    pub attempts: u32,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "reason")]
+pub enum CaseStatus {
+    Passed,
+    Failed,
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseOutcome {
+    pub name: String,
+    pub area: String,
+    pub path: PathBuf,
+    pub about: String,
+    pub source: String,
+    pub provenance: Provenance,
+    pub status: CaseStatus,
+    pub steps: Vec<StepOutcome>,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+}
+
+impl CaseOutcome {
+    /// Failed steps with their failures, in order.
+    pub fn failed_steps(&self) -> impl Iterator<Item = &StepOutcome> {
+        self.steps.iter().filter(|s| s.status == StepStatus::Failed)
+    }
+
+    /// Number of requests sent for this case.
+    pub fn requests(&self) -> u32 {
+        self.steps.iter().map(|s| s.attempts).sum()
+    }
+}
+
+/// Totals of a run, split by provenance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub documented_passed: usize,
+    pub documented_failed: usize,
+    pub inferred_passed: usize,
+    pub inferred_failed: usize,
+}
+
+impl Totals {
+    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseOutcome>) -> Totals {
+        let mut t = Totals::default();
+        for case in cases {
+            let documented = case.provenance == Provenance::Documented;
+            match case.status {
+                CaseStatus::Passed => {
+                    t.passed += 1;
+                    if documented {
+                        t.documented_passed += 1
+                    } else {
+                        t.inferred_passed += 1
+                    }
+                }
+                CaseStatus::Failed => {
+                    t.failed += 1;
+                    if documented {
+                        t.documented_failed += 1
+                    } else {
+                        t.inferred_failed += 1
+                    }
+                }
+                CaseStatus::Skipped(_) => t.skipped += 1,
+            }
+        }
+        t
+    }
+
+    /// The run's closing line: `N passed, N failed` (`, N skipped` where any).
+    pub fn summary_line(&self) -> String {
+        let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.skipped > 0 {
+            line.push_str(&format!(", {} skipped", self.skipped));
+        }
+        line
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutcome {
+    pub endpoint: String,
+    pub run_id: String,
+    #[serde(serialize_with = "rfc3339")]
+    pub started: SystemTime,
+    #[serde(serialize_with = "millis")]
+    pub duration: Duration,
+    /// In case-name order, whatever order they finished in.
+    pub cases: Vec<CaseOutcome>,
+    /// Set when the run stopped early (e.g. Ctrl-C): the cases listed are those that finished.
+    pub interrupted: bool,
+}
+
+impl RunOutcome {
+    pub fn totals(&self) -> Totals {
+        Totals::of(&self.cases)
+    }
+
+    pub fn requests(&self) -> u32 {
+        self.cases.iter().map(CaseOutcome::requests).sum()
+    }
+}
+
+/// What the runner tells its observers as it goes.
+#[derive(Debug, Clone)]
+pub enum Event {
+    RunStarted { endpoint: String, cases: usize },
+    CaseStarted { name: String },
+    CaseFinished(Box<CaseOutcome>),
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0)
+}
+
+fn rfc3339<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+    let t = time::OffsetDateTime::from(*t);
+    s.serialize_str(
+        &t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+    )
+}

@@ -1,0 +1,3 @@
+//! Consumers of outcomes. Each reporter reads [`crate::outcome`] types only.
+
+pub mod console;

@@ -1,0 +1,441 @@
+//! Running cases: render, sign and send each step, judge the response, and
+//! produce typed outcomes. Cases run concurrently (bounded), the steps of a
+//! case in order. The runner prints nothing; observers receive [`Event`]s.
+
+pub mod context;
+pub mod request;
+pub mod send;
+pub mod sign;
+pub mod target;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::case::template::Scope;
+use crate::case::{Case, Step};
+use crate::check::{envelope, expect, CheckName};
+use crate::outcome::{
+    recorded_body, CaseOutcome, CaseStatus, CheckFailure, Event, Phase, ReceivedResponse, RunOutcome, SentRequest,
+    StepOutcome, StepStatus,
+};
+use crate::snapshot::redact::{literal_datetimes, Redactor};
+use crate::snapshot::{SnapshotInput, SnapshotStore};
+use context::RunContext;
+use request::{prepare, PreparedRequest};
+use send::{HttpClient, RawResponse};
+use target::Credentials;
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Base URL of the endpoint under test.
+    pub endpoint: String,
+    pub credentials: Credentials,
+    /// Deadline of every request, body included.
+    pub timeout: Duration,
+    /// Cases in flight at once.
+    pub jobs: usize,
+    pub snapshots: SnapshotStore,
+}
+
+/// The default number of cases in flight: the number of cores x 4.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 4
+}
+
+/// Receives events as the run goes (console, progress bar, ...).
+pub type Observer = Arc<dyn Fn(Event) + Send + Sync>;
+
+pub struct Runner {
+    config: RunConfig,
+    client: HttpClient,
+    context: RunContext,
+}
+
+impl Runner {
+    pub fn new(config: RunConfig) -> Result<Self, String> {
+        let client = HttpClient::new(config.timeout)?;
+        Ok(Runner {
+            config,
+            client,
+            context: RunContext::new(),
+        })
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.context.run_id
+    }
+
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// Runs `cases` with at most `jobs` in flight; outcomes come back in the given order.
+    pub async fn run_all(self: Arc<Self>, cases: Vec<Case>, observer: Observer) -> RunOutcome {
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        observer(Event::RunStarted {
+            endpoint: self.config.endpoint.clone(),
+            cases: cases.len(),
+        });
+        let semaphore = Arc::new(Semaphore::new(self.config.jobs.max(1)));
+        let mut tasks = JoinSet::new();
+        let placeholders: Vec<CaseOutcome> = cases.iter().map(|c| skeleton(c, CaseStatus::Failed)).collect();
+        for (index, case) in cases.into_iter().enumerate() {
+            let Ok(permit) = semaphore.clone().acquire_owned().await else {
+                break;
+            };
+            let runner = self.clone();
+            let observer = observer.clone();
+            tasks.spawn(async move {
+                observer(Event::CaseStarted {
+                    name: case.name.clone(),
+                });
+                let outcome = runner.run_case(&case).await;
+                drop(permit);
+                observer(Event::CaseFinished(Box::new(outcome.clone())));
+                (index, outcome)
+            });
+        }
+        let mut slots: Vec<Option<CaseOutcome>> = vec![None; placeholders.len()];
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((index, outcome)) = joined {
+                slots[index] = Some(outcome);
+            }
+        }
+        // A case whose task died (a bug in dpconform) is still reported, as failed.
+        let cases = slots
+            .into_iter()
+            .zip(placeholders)
+            .map(|(slot, mut placeholder)| {
+                slot.unwrap_or_else(|| {
+                    placeholder
+                        .steps
+                        .push(internal_error_step("the case's task stopped unexpectedly"));
+                    observer(Event::CaseFinished(Box::new(placeholder.clone())));
+                    placeholder
+                })
+            })
+            .collect();
+        RunOutcome {
+            endpoint: self.config.endpoint.clone(),
+            run_id: self.context.run_id.clone(),
+            started,
+            duration: clock.elapsed(),
+            cases,
+            interrupted: false,
+        }
+    }
+
+    /// Runs one case: main steps in order until one fails, then every `finally` step.
+    pub async fn run_case(&self, case: &Case) -> CaseOutcome {
+        let clock = Instant::now();
+        if let Some(reason) = &case.spec.skip {
+            return skeleton(case, CaseStatus::Skipped(reason.clone()));
+        }
+        let mut scope = self.scope_for(case);
+        let mut outcome = skeleton(case, CaseStatus::Passed);
+        if let Err(message) = self.define_vars(case, &mut scope) {
+            outcome.steps.push(StepOutcome {
+                failures: vec![CheckFailure::new(CheckName::Template, message)],
+                ..internal_error_step("vars")
+            });
+        }
+        let literals = case_literals(case);
+        let mut failed = !outcome.steps.is_empty();
+        for (index, step) in case.spec.steps.iter().enumerate() {
+            let name = step.display_name(index);
+            if failed {
+                outcome.steps.push(not_run(
+                    name,
+                    Phase::Main,
+                    "an earlier step failed in a way later steps depend on".into(),
+                ));
+                continue;
+            }
+            let result = self
+                .run_step(
+                    case,
+                    step,
+                    &name,
+                    snapshot_slug(step, index, Phase::Main),
+                    Phase::Main,
+                    &mut scope,
+                    &literals,
+                )
+                .await;
+            failed = result.failures.iter().any(|f| f.check.blocks_later_steps());
+            outcome.steps.push(result);
+        }
+        for (index, step) in case.spec.finally.iter().enumerate() {
+            let name = step.display_name(index);
+            let result = self
+                .run_step(
+                    case,
+                    step,
+                    &name,
+                    snapshot_slug(step, index, Phase::Finally),
+                    Phase::Finally,
+                    &mut scope,
+                    &literals,
+                )
+                .await;
+            outcome.steps.push(result);
+        }
+        if outcome.steps.iter().any(|s| s.status == StepStatus::Failed) {
+            outcome.status = CaseStatus::Failed;
+        }
+        outcome.duration = clock.elapsed();
+        outcome
+    }
+
+    fn scope_for(&self, case: &Case) -> Scope {
+        let mut scope = Scope::new(SystemTime::now());
+        let run = format!("{}-{}", self.context.run_id, short_hash(&case.name));
+        scope.set("run", run.into());
+        scope.set("run_id", self.context.run_id.clone().into());
+        scope.set("case", case.name.clone().into());
+        scope.set("access_key", self.config.credentials.access_key.clone().into());
+        scope.set("region", self.config.credentials.region.clone().into());
+        scope
+    }
+
+    fn define_vars(&self, case: &Case, scope: &mut Scope) -> Result<(), String> {
+        for (name, value) in &case.spec.vars {
+            let value = scope.render_value(value)?;
+            scope.set(name, value);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn run_step(
+        &self,
+        case: &Case,
+        step: &Step,
+        name: &str,
+        slug: String,
+        phase: Phase,
+        scope: &mut Scope,
+        literals: &[String],
+    ) -> StepOutcome {
+        let clock = Instant::now();
+        let deadline = step
+            .retry
+            .as_ref()
+            .map(|r| clock + Duration::from_secs_f64(r.for_seconds));
+        let interval = Duration::from_millis(step.retry.as_ref().map_or(0, |r| r.interval_ms));
+        let label = format!("{} / {name}", case.name);
+        let skipped_checks: Vec<(CheckName, String)> = step
+            .skip_checks
+            .iter()
+            .filter_map(|(n, reason)| CheckName::parse(n).map(|c| (c, reason.clone())))
+            .collect();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut outcome = StepOutcome {
+                name: name.to_string(),
+                phase,
+                status: StepStatus::Passed,
+                failures: Vec::new(),
+                skipped_checks: skipped_checks.clone(),
+                request: None,
+                response: None,
+                attempts,
+                duration: Duration::ZERO,
+            };
+            let request = match self.build_request(step, scope) {
+                Ok(r) => r,
+                // A clean-up step whose variables were never captured has nothing to clean.
+                Err(message) if phase == Phase::Finally && message.contains("has no value") => {
+                    return not_run(name.to_string(), phase, message);
+                }
+                Err(message) => {
+                    outcome.failures.push(CheckFailure::new(CheckName::Template, message));
+                    return finish(outcome, clock);
+                }
+            };
+            outcome.request = Some(SentRequest {
+                method: request.method.clone(),
+                url: request.url.clone(),
+                headers: sign::redact_secrets(&request.headers),
+                body: recorded_body(&request.body),
+                body_len: request.body.len(),
+            });
+            let response = match self.client.send(&request).await {
+                Ok(response) => response,
+                Err(message) => {
+                    outcome.failures.push(CheckFailure::new(CheckName::Transport, message));
+                    return finish(outcome, clock);
+                }
+            };
+            outcome.response = Some(ReceivedResponse {
+                status: response.status,
+                headers: response.headers.clone(),
+                body: recorded_body(&response.body),
+                body_len: response.body.len(),
+            });
+            outcome.failures = envelope::check(&response, &step.skip_checks, &self.context, &label);
+            let body = expect::parse_body(&response);
+            outcome
+                .failures
+                .extend(expect::check(&step.expect, &response, body.as_ref(), scope));
+            let retryable = !outcome.failures.is_empty()
+                && outcome.failures.iter().all(|f| !CheckName::ENVELOPE.contains(&f.check));
+            if retryable && deadline.is_some_and(|d| Instant::now() + interval < d) {
+                tokio::time::sleep(interval).await;
+                continue;
+            }
+            if step.expect.snapshot {
+                if let Some(failure) = self.compare_snapshot(case, step, name, &slug, &response, body, scope, literals)
+                {
+                    outcome.failures.push(failure);
+                }
+            }
+            return finish(outcome, clock);
+        }
+    }
+
+    fn build_request(&self, step: &Step, scope: &mut Scope) -> Result<PreparedRequest, String> {
+        let mut request = prepare(step, &self.config.endpoint, scope)?;
+        if let Some(overrides) = request.signing.clone() {
+            sign::sign_request(&mut request, &self.config.credentials, &overrides, SystemTime::now())?;
+        }
+        Ok(request)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare_snapshot(
+        &self,
+        case: &Case,
+        step: &Step,
+        name: &str,
+        slug: &str,
+        response: &RawResponse,
+        body: Option<Result<serde_json::Value, String>>,
+        scope: &Scope,
+        literals: &[String],
+    ) -> Option<CheckFailure> {
+        let text = match body {
+            None => "(empty body)".to_string(),
+            // Already reported by the body check.
+            Some(Err(_)) => return None,
+            Some(Ok(json)) => {
+                let redacted = Redactor::new(scope, literals, &step.expect.redact).apply(&json);
+                expect::pretty(&redacted)
+            }
+        };
+        let _ = response;
+        let file_name = format!("{}__{slug}", case.stem());
+        let description = format!("{} / {name}: {}", case.name, case.spec.about);
+        self.config
+            .snapshots
+            .compare(&SnapshotInput {
+                area: &case.area,
+                name: &file_name,
+                text: &text,
+                description: &description,
+                case_file: &case.path,
+            })
+            .err()
+    }
+}
+
+fn finish(mut outcome: StepOutcome, clock: Instant) -> StepOutcome {
+    outcome.duration = clock.elapsed();
+    outcome.status = if outcome.failures.is_empty() {
+        StepStatus::Passed
+    } else {
+        StepStatus::Failed
+    };
+    outcome
+}
+
+fn skeleton(case: &Case, status: CaseStatus) -> CaseOutcome {
+    CaseOutcome {
+        name: case.name.clone(),
+        area: case.area.clone(),
+        path: case.path.clone(),
+        about: case.spec.about.clone(),
+        source: case.spec.source.clone(),
+        provenance: case.provenance(),
+        status,
+        steps: Vec::new(),
+        duration: Duration::ZERO,
+    }
+}
+
+fn not_run(name: String, phase: Phase, reason: String) -> StepOutcome {
+    StepOutcome {
+        name,
+        phase,
+        status: StepStatus::NotRun(reason),
+        failures: Vec::new(),
+        skipped_checks: Vec::new(),
+        request: None,
+        response: None,
+        attempts: 0,
+        duration: Duration::ZERO,
+    }
+}
+
+fn internal_error_step(message: &str) -> StepOutcome {
+    StepOutcome {
+        status: StepStatus::Failed,
+        failures: vec![CheckFailure::new(
+            CheckName::Transport,
+            format!("internal error: {message}"),
+        )],
+        ..not_run(message.to_string(), Phase::Main, String::new())
+    }
+}
+
+/// The snapshot file suffix of a step: its name as a slug, else its position.
+fn snapshot_slug(step: &Step, index: usize, phase: Phase) -> String {
+    let prefix = if phase == Phase::Finally { "finally-" } else { "" };
+    match &step.name {
+        Some(name) => {
+            let slug: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+            format!("{prefix}{slug}")
+        }
+        None => format!("{prefix}step{}", index + 1),
+    }
+}
+
+/// Date-times written in the case file itself: not dynamic, kept in snapshots.
+fn case_literals(case: &Case) -> Vec<String> {
+    std::fs::read_to_string(&case.path)
+        .map(|t| literal_datetimes(&t))
+        .unwrap_or_default()
+}
+
+/// Six base-36 characters of FNV-1a: distinguishes cases within a run.
+fn short_hash(text: &str) -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in text.bytes() {
+        hash ^= byte as u64;
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    let mut out = String::new();
+    for _ in 0..6 {
+        out.push(char::from(
+            b"0123456789abcdefghijklmnopqrstuvwxyz"[(hash % 36) as usize],
+        ));
+        hash /= 36;
+    }
+    out
+}

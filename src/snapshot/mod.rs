@@ -1,0 +1,241 @@
+//! JSON snapshots in insta's `.snap` format under `snapshots/<area>/`.
+//!
+//! dpconform compares a step's redacted body with the stored snapshot itself
+//! (so the diff lands in the step's outcome instead of on stdout) and uses
+//! insta's own macro to write `.snap.new` (or, with `INSTA_UPDATE=always`, the
+//! `.snap`), so `cargo insta review` and `INSTA_UPDATE` behave as insta users expect.
+//! [`pending`], [`accept`] and [`reject`] do what `cargo insta` does for users of
+//! the installed binary, outside any cargo package.
+
+pub mod redact;
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use crate::check::{labelled_diff, CheckName};
+use crate::outcome::CheckFailure;
+
+/// Where snapshots live and how to write new ones.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore {
+    root: PathBuf,
+}
+
+/// One snapshot to compare.
+pub struct SnapshotInput<'a> {
+    pub area: &'a str,
+    /// File name without `.snap`: `<case>__<step>`.
+    pub name: &'a str,
+    pub text: &'a str,
+    /// Written into the snapshot's header for reviewers.
+    pub description: &'a str,
+    pub case_file: &'a Path,
+}
+
+impl SnapshotStore {
+    /// `root` is made absolute so insta writes exactly there.
+    pub fn new(root: &Path) -> Self {
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        SnapshotStore { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path_of(&self, area: &str, name: &str) -> PathBuf {
+        self.root.join(area).join(format!("{name}.snap"))
+    }
+
+    /// Compares `input.text` with the stored snapshot; on a difference (or none
+    /// stored) lets insta write the new one and returns the failure with a diff.
+    pub fn compare(&self, input: &SnapshotInput) -> Result<(), CheckFailure> {
+        let path = self.path_of(input.area, input.name);
+        let stored = if path.exists() {
+            match insta::Snapshot::from_file(&path) {
+                Ok(s) => Some(s.contents().as_text().map(|t| t.to_string()).unwrap_or_default()),
+                Err(e) => {
+                    return Err(CheckFailure::new(
+                        CheckName::Snapshot,
+                        format!("cannot read {}: {e}", path.display()),
+                    ))
+                }
+            }
+        } else {
+            None
+        };
+        if stored.as_deref().map(str::trim_end) == Some(input.text.trim_end()) {
+            let _ = std::fs::remove_file(path.with_extension("snap.new"));
+            return Ok(());
+        }
+        if self.write_with_insta(input) {
+            // insta accepted it in place (INSTA_UPDATE=always/unseen/force).
+            return Ok(());
+        }
+        let new_file = path.with_extension("snap.new");
+        let written = if new_file.exists() {
+            format!("; new snapshot written to {}", relative(&new_file))
+        } else {
+            String::new()
+        };
+        Err(match stored {
+            None => CheckFailure::new(
+                CheckName::Snapshot,
+                format!("no snapshot {} yet{written}", relative(&path)),
+            ),
+            Some(old) => CheckFailure::new(
+                CheckName::Snapshot,
+                format!("the body differs from {}{written}", relative(&path)),
+            )
+            .with_diff(labelled_diff(
+                old.trim_end(),
+                input.text.trim_end(),
+                "stored snapshot",
+                "this response",
+            )),
+        })
+    }
+
+    /// Runs insta's assertion; `true` if it passed (i.e. it updated the snapshot in place).
+    fn write_with_insta(&self, input: &SnapshotInput) -> bool {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(self.root.join(input.area));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_description(input.description);
+        settings.set_input_file(input.case_file);
+        let name = input.name.to_string();
+        let text = input.text.to_string();
+        quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                settings.bind(|| insta::assert_snapshot!(name, text));
+            }))
+            .is_ok()
+        })
+    }
+}
+
+/// Sets insta's environment defaults before the first assertion (insta reads it once
+/// per process): a changed or missing snapshot always leaves a `.snap.new` to review
+/// (also under `CI=true`), insta prints nothing (dpconform prints its own diffs), and
+/// the workspace root is the current directory. Variables the user set are kept.
+pub fn configure_insta_environment() {
+    let defaults = [("INSTA_UPDATE", "new"), ("INSTA_OUTPUT", "none")];
+    for (name, value) in defaults {
+        if std::env::var_os(name).is_none() {
+            // SAFETY: called at start-up before any other thread exists.
+            std::env::set_var(name, value);
+        }
+    }
+    if std::env::var_os("INSTA_WORKSPACE_ROOT").is_none() {
+        if let Ok(dir) = std::env::current_dir() {
+            std::env::set_var("INSTA_WORKSPACE_ROOT", dir);
+        }
+    }
+    install_quiet_panic_hook();
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with panic messages of this thread suppressed (insta reports a
+/// mismatch by panicking; that panic is an expected outcome here, not a crash).
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    QUIET.with(|q| q.set(true));
+    let result = f();
+    QUIET.with(|q| q.set(false));
+    result
+}
+
+fn install_quiet_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn relative(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|d| path.strip_prefix(d).ok().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A `.snap.new` waiting for review, with the snapshot it would replace.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub new_file: PathBuf,
+    pub snap_file: PathBuf,
+}
+
+/// Every `.snap.new` below `root`, sorted.
+pub fn pending(root: &Path) -> std::io::Result<Vec<Pending>> {
+    let mut found = Vec::new();
+    if root.exists() {
+        collect_pending(root, &mut found)?;
+    }
+    found.sort_by(|a, b| a.new_file.cmp(&b.new_file));
+    Ok(found)
+}
+
+fn collect_pending(dir: &Path, found: &mut Vec<Pending>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_pending(&path, found)?;
+        } else if path.to_string_lossy().ends_with(".snap.new") {
+            let snap_file = PathBuf::from(path.to_string_lossy().trim_end_matches(".new").to_string());
+            found.push(Pending {
+                new_file: path,
+                snap_file,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The diff a pending snapshot would make (old -> new).
+pub fn pending_diff(p: &Pending) -> String {
+    let text = |path: &Path| {
+        insta::Snapshot::from_file(path)
+            .ok()
+            .and_then(|s| s.contents().as_text().map(|t| t.to_string()))
+            .unwrap_or_default()
+    };
+    let old = if p.snap_file.exists() {
+        text(&p.snap_file)
+    } else {
+        String::new()
+    };
+    labelled_diff(old.trim_end(), text(&p.new_file).trim_end(), "stored", "pending")
+}
+
+/// Makes a pending snapshot the stored one, dropping insta's `assertion_line`
+/// (a `.snap.new` is a `.snap` plus that header line).
+pub fn accept(p: &Pending) -> std::io::Result<()> {
+    let content = std::fs::read_to_string(&p.new_file)?;
+    let mut in_header = true;
+    let mut out = String::with_capacity(content.len());
+    for (i, line) in content.split_inclusive('\n').enumerate() {
+        if i > 0 && line.trim_end() == "---" {
+            in_header = false;
+        }
+        if in_header && line.starts_with("assertion_line:") {
+            continue;
+        }
+        out.push_str(line);
+    }
+    std::fs::write(&p.snap_file, out)?;
+    std::fs::remove_file(&p.new_file)
+}
+
+pub fn reject(p: &Pending) -> std::io::Result<()> {
+    std::fs::remove_file(&p.new_file)
+}
