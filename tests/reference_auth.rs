@@ -9,9 +9,7 @@ use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettin
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
-use dpconform::reference::{
-    Config, ManualClock, Reference, Request, TEST_ACCESS_KEY, TEST_REGION, TEST_SECRET_KEY,
-};
+use dpconform::reference::{Config, ManualClock, Reference, Request, TEST_ACCESS_KEY, TEST_REGION, TEST_SECRET_KEY};
 use serde_json::Value;
 
 const NOW: u64 = 1_700_000_000;
@@ -47,8 +45,7 @@ impl Default for Signing<'_> {
 
 /// A CreatePipeline request signed with `aws_sigv4::http_request::sign`.
 fn signed(s: Signing<'_>) -> Request {
-    let identity: Identity =
-        Credentials::new(s.key, s.secret, s.token.map(str::to_string), None, "test").into();
+    let identity: Identity = Credentials::new(s.key, s.secret, s.token.map(str::to_string), None, "test").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(s.region)
@@ -71,15 +68,8 @@ fn signed(s: Signing<'_>) -> Request {
     )
     .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut all: Vec<(String, String)> = headers
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    all.extend(
-        instructions
-            .headers()
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    let mut all: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    all.extend(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())));
     Request {
         method: "POST".into(),
         path: "/".into(),
@@ -120,9 +110,7 @@ fn valid_signatures_are_accepted() {
     assert_eq!(outcome(with_token).0, 200);
     // Unsigned headers may be added without breaking the signature.
     let mut extra = signed(Signing::default());
-    extra
-        .headers
-        .push(("User-Agent".into(), "aws-cli/1.0".into()));
+    extra.headers.push(("User-Agent".into(), "aws-cli/1.0".into()));
     assert_eq!(outcome(extra).0, 200);
     // Within the allowed skew.
     let early = signed(Signing {
@@ -135,8 +123,7 @@ fn valid_signatures_are_accepted() {
 #[test]
 fn missing_and_malformed() {
     let mut req = signed(Signing::default());
-    req.headers
-        .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+    req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
     assert_eq!(
         outcome(req),
         (
@@ -149,10 +136,7 @@ fn missing_and_malformed() {
     let mut req = signed(Signing::default());
     set_header(&mut req, "Authorization", "AWS4-HMAC-SHA256 garbage");
     let (status, kind, message) = outcome(req);
-    assert_eq!(
-        (status, kind.as_str()),
-        (400, "IncompleteSignatureException")
-    );
+    assert_eq!((status, kind.as_str()), (400, "IncompleteSignatureException"));
     assert!(
         message.contains("Authorization header requires 'Credential' parameter."),
         "{message}"
@@ -165,14 +149,10 @@ fn missing_and_malformed() {
     assert_eq!(outcome(req).1, "IncompleteSignatureException");
 
     let mut req = signed(Signing::default());
-    req.headers
-        .retain(|(k, _)| !k.eq_ignore_ascii_case("x-amz-date"));
+    req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-amz-date"));
     let (_, kind, message) = outcome(req);
     assert_eq!(kind, "IncompleteSignatureException");
-    assert!(
-        message.contains("'X-Amz-Date' or a 'Date' header"),
-        "{message}"
-    );
+    assert!(message.contains("'X-Amz-Date' or a 'Date' header"), "{message}");
 
     let mut req = signed(Signing::default());
     set_header(&mut req, "Authorization", "AWS abc:def");
@@ -237,10 +217,7 @@ fn wrong_credentials_scope_and_time() {
         ..Signing::default()
     }));
     assert_eq!(kind, "InvalidSignatureException");
-    assert!(
-        message.starts_with("Signature not yet current"),
-        "{message}"
-    );
+    assert!(message.starts_with("Signature not yet current"), "{message}");
 }
 
 #[test]
@@ -272,8 +249,7 @@ fn tampering_breaks_the_signature() {
 #[test]
 fn auth_errors_carry_the_envelope() {
     let mut req = signed(Signing::default());
-    req.headers
-        .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+    req.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
     let r = reference().handle(req);
     assert_eq!(r.status, 400);
     assert_eq!(

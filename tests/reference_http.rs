@@ -43,14 +43,8 @@ async fn envelope_over_http() {
     assert_eq!(r.status(), 200);
     let h = r.headers().clone();
     let body = r.bytes().await.unwrap();
-    assert_eq!(
-        h["x-amz-crc32"].to_str().unwrap(),
-        crc32fast::hash(&body).to_string()
-    );
-    assert_eq!(
-        h["content-length"].to_str().unwrap(),
-        body.len().to_string()
-    );
+    assert_eq!(h["x-amz-crc32"].to_str().unwrap(), crc32fast::hash(&body).to_string());
+    assert_eq!(h["content-length"].to_str().unwrap(), body.len().to_string());
     assert_eq!(h["content-type"], "application/x-amz-json-1.1");
     assert!(h.contains_key("x-amzn-requestid") && h.contains_key("date"));
     assert_eq!(
@@ -63,13 +57,7 @@ async fn envelope_over_http() {
 async fn an_empty_poll_waits_for_poll_wait() {
     let e = Embedded::start(unsigned(300)).await.unwrap();
     let start = Instant::now();
-    let r = call(
-        &client(),
-        &e.url(),
-        "PollForTask",
-        r#"{"workerGroup":"wg"}"#,
-    )
-    .await;
+    let r = call(&client(), &e.url(), "PollForTask", r#"{"workerGroup":"wg"}"#).await;
     let took = start.elapsed();
     assert_eq!(json_of(r).await, json!({}));
     assert!(took >= Duration::from_millis(280), "{took:?}");
@@ -90,9 +78,8 @@ async fn a_waiting_poll_is_woken_by_a_new_task() {
         })
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let id = json_of(call(&c, &url, "CreatePipeline", r#"{"name":"n","uniqueId":"u"}"#).await)
-        .await["pipelineId"]
-        .clone();
+    let id =
+        json_of(call(&c, &url, "CreatePipeline", r#"{"name":"n","uniqueId":"u"}"#).await).await["pipelineId"].clone();
     let objects = json!([
         {"id": "Default", "name": "Default", "fields": [{"key": "scheduleType", "stringValue": "ondemand"}, {"key": "workerGroup", "stringValue": "wg"}]},
         {"id": "Run", "name": "Run", "fields": [{"key": "type", "stringValue": "ShellCommandActivity"}, {"key": "command", "stringValue": "true"}]}
@@ -102,20 +89,11 @@ async fn a_waiting_poll_is_woken_by_a_new_task() {
         json_of(call(&c, &url, "PutPipelineDefinition", &put).await).await["errored"],
         false
     );
-    let r = call(
-        &c,
-        &url,
-        "ActivatePipeline",
-        &json!({"pipelineId": id}).to_string(),
-    )
-    .await;
+    let r = call(&c, &url, "ActivatePipeline", &json!({"pipelineId": id}).to_string()).await;
     assert_eq!(r.status(), 200);
     let (task, took) = poller.await.unwrap();
     assert_eq!(task["taskObject"]["pipelineId"], id);
-    assert!(
-        took < Duration::from_secs(5),
-        "woken, not timed out: {took:?}"
-    );
+    assert!(took < Duration::from_secs(5), "woken, not timed out: {took:?}");
 }
 
 #[tokio::test]
@@ -128,10 +106,7 @@ async fn oversize_bodies_get_413() {
     assert_eq!(r.status(), 413);
     assert!(r.headers().contains_key("x-amz-crc32"));
     let v = json_of(r).await;
-    assert_eq!(
-        v["__type"],
-        "com.amazon.coral.service#RequestEntityTooLargeException"
-    );
+    assert_eq!(v["__type"], "com.amazon.coral.service#RequestEntityTooLargeException");
 }
 
 #[tokio::test]
@@ -139,8 +114,7 @@ async fn signed_requests_over_http() {
     let e = Embedded::start(Config::embedded()).await.unwrap();
     let host = e.addr().to_string();
     let body = "{}";
-    let identity: Identity =
-        Credentials::new(TEST_ACCESS_KEY, TEST_SECRET_KEY, None, None, "t").into();
+    let identity: Identity = Credentials::new(TEST_ACCESS_KEY, TEST_SECRET_KEY, None, None, "t").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(TEST_REGION)
@@ -165,12 +139,7 @@ async fn signed_requests_over_http() {
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
     let c = client();
     let mut req = c.post(e.url()).body(body);
-    for (k, v) in headers
-        .iter()
-        .skip(1)
-        .copied()
-        .chain(instructions.headers())
-    {
+    for (k, v) in headers.iter().skip(1).copied().chain(instructions.headers()) {
         req = req.header(k, v);
     }
     assert_eq!(req.send().await.unwrap().status(), 200);

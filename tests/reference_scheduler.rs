@@ -18,10 +18,7 @@ fn a(inst: &str, n: u32) -> String {
 fn activate_poll_progress_finish() {
     let f = Fixture::new();
     let id = f.activated("p", hourly(&[]));
-    assert_eq!(
-        f.pipeline_field(&id, "@pipelineState").as_deref(),
-        Some("SCHEDULED")
-    );
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("SCHEDULED"));
     // 01:30 with an hourly schedule from 00:00: the first interval is due,
     // the second waits for it (maxActiveInstances defaults to 1).
     assert_eq!(f.query(&id, "INSTANCE", json!([])), vec![I0]);
@@ -49,10 +46,7 @@ fn activate_poll_progress_finish() {
     }
     assert!(f.poll("wg").is_none(), "a task goes to exactly one runner");
     assert_eq!(f.status(&id, I0), "RUNNING");
-    assert_eq!(
-        f.field(&id, &a(I0, 1), "hostname").as_deref(),
-        Some("runner-1")
-    );
+    assert_eq!(f.field(&id, &a(I0, 1), "hostname").as_deref(), Some("runner-1"));
 
     f.advance(30);
     let progress = f.ok(
@@ -60,10 +54,7 @@ fn activate_poll_progress_finish() {
         json!({"taskId": task["taskId"], "fields": [{"key": "percentComplete", "stringValue": "50"}]}),
     );
     assert_eq!(progress, json!({"canceled": false}));
-    assert_eq!(
-        f.field(&id, &a(I0, 1), "percentComplete").as_deref(),
-        Some("50")
-    );
+    assert_eq!(f.field(&id, &a(I0, 1), "percentComplete").as_deref(), Some("50"));
     assert_eq!(
         f.field(&id, &a(I0, 1), "reportProgressTime").as_deref(),
         Some("2012-12-12T01:30:30")
@@ -90,10 +81,7 @@ fn activate_poll_progress_finish() {
         f.field(&id, I0, "@actualEndTime").as_deref(),
         Some("2012-12-12T01:31:00")
     );
-    assert_eq!(
-        f.pipeline_field(&id, "@healthStatus").as_deref(),
-        Some("HEALTHY")
-    );
+    assert_eq!(f.pipeline_field(&id, "@healthStatus").as_deref(), Some("HEALTHY"));
     // The task id is spent.
     assert_eq!(
         f.err("ReportTaskProgress", json!({"taskId": task["taskId"]})),
@@ -130,15 +118,8 @@ fn failures_are_retried_up_to_maximum_retries() {
         json!({"taskId": t1["taskId"], "taskStatus": "FAILED", "errorId": "E1", "errorMessage": "boom"}),
     );
     assert_eq!(f.status(&id, &a(I0, 1)), "FAILED");
-    assert_eq!(
-        f.field(&id, &a(I0, 1), "errorMessage").as_deref(),
-        Some("boom")
-    );
-    assert_eq!(
-        f.status(&id, I0),
-        "WAITING_FOR_RUNNER",
-        "retrying, not failed yet"
-    );
+    assert_eq!(f.field(&id, &a(I0, 1), "errorMessage").as_deref(), Some("boom"));
+    assert_eq!(f.status(&id, I0), "WAITING_FOR_RUNNER", "retrying, not failed yet");
     let t2 = f.poll("wg").unwrap();
     assert_eq!(t2["attemptId"], a(I0, 2));
     f.ok(
@@ -147,13 +128,9 @@ fn failures_are_retried_up_to_maximum_retries() {
     );
     assert_eq!(f.status(&id, I0), "FAILED");
     assert_eq!(f.field(&id, I0, "errorMessage").as_deref(), Some("again"));
-    let attempts =
-        json!([{"fieldName": "@instanceParent", "operator": {"type": "REF_EQ", "values": [I0]}}]);
+    let attempts = json!([{"fieldName": "@instanceParent", "operator": {"type": "REF_EQ", "values": [I0]}}]);
     assert_eq!(f.query(&id, "ATTEMPT", attempts), vec![a(I0, 1), a(I0, 2)]);
-    assert_eq!(
-        f.pipeline_field(&id, "@healthStatus").as_deref(),
-        Some("ERROR")
-    );
+    assert_eq!(f.pipeline_field(&id, "@healthStatus").as_deref(), Some("ERROR"));
 }
 
 #[test]
@@ -163,20 +140,13 @@ fn default_retries_and_retry_delay() {
     for n in 1..=3 {
         let t = f.poll("wg").unwrap_or_else(|| panic!("attempt {n}"));
         assert_eq!(t["attemptId"], a(I0, n));
-        f.ok(
-            "SetTaskStatus",
-            json!({"taskId": t["taskId"], "taskStatus": "FAILED"}),
-        );
+        f.ok("SetTaskStatus", json!({"taskId": t["taskId"], "taskStatus": "FAILED"}));
         if n < 3 {
             assert!(f.poll("wg").is_none(), "the retry waits for retryDelay");
             f.advance(600);
         }
     }
-    assert_eq!(
-        f.status(&id, I0),
-        "FAILED",
-        "2 retries by default, then FAILED"
-    );
+    assert_eq!(f.status(&id, I0), "FAILED", "2 retries by default, then FAILED");
 }
 
 #[test]
@@ -197,10 +167,7 @@ fn set_status_pause_resume_cancel_rerun_mark_finished() {
     );
     assert_eq!(f.status(&id, "SayHello"), "PAUSED");
     assert_eq!(f.status(&id, I0), "PAUSED");
-    assert!(
-        f.poll("wg").is_none(),
-        "a paused component hands out nothing"
-    );
+    assert!(f.poll("wg").is_none(), "a paused component hands out nothing");
     assert_eq!(
         set(json!(["SayHello"]), "resume").0,
         200,
@@ -222,24 +189,14 @@ fn set_status_pause_resume_cancel_rerun_mark_finished() {
         ),
         json!({})
     );
-    assert_eq!(
-        f.status(&id, I0),
-        "CANCELED",
-        "a report after cancel changes nothing"
-    );
-    assert_eq!(
-        f.pipeline_field(&id, "@healthStatus").as_deref(),
-        Some("ERROR")
-    );
+    assert_eq!(f.status(&id, I0), "CANCELED", "a report after cancel changes nothing");
+    assert_eq!(f.pipeline_field(&id, "@healthStatus").as_deref(), Some("ERROR"));
 
     assert_eq!(set(json!([I0]), "RERUN").0, 200);
     assert_eq!(f.status(&id, I0), "WAITING_FOR_RUNNER");
     let t = f.poll("wg").unwrap();
     assert_eq!(t["attemptId"], a(I0, 2));
-    f.ok(
-        "SetTaskStatus",
-        json!({"taskId": t["taskId"], "taskStatus": "FAILED"}),
-    );
+    f.ok("SetTaskStatus", json!({"taskId": t["taskId"], "taskStatus": "FAILED"}));
     f.ok(
         "SetTaskStatus",
         json!({"taskId": f.poll("wg").unwrap()["taskId"], "taskStatus": "FAILED"}),
@@ -251,10 +208,7 @@ fn set_status_pause_resume_cancel_rerun_mark_finished() {
     assert_eq!(f.status(&id, I0), "FAILED");
     assert_eq!(set(json!([I0]), "MARK_FINISHED").0, 200);
     assert_eq!(f.status(&id, I0), "MARK_FINISHED");
-    assert_eq!(
-        f.pipeline_field(&id, "@healthStatus").as_deref(),
-        Some("HEALTHY")
-    );
+    assert_eq!(f.pipeline_field(&id, "@healthStatus").as_deref(), Some("HEALTHY"));
 
     for (ids, status) in [
         (json!([I0]), "PAUSE"),
@@ -281,19 +235,9 @@ fn deactivate_with_and_without_cancel_active() {
     let id = f.activated("p", hourly(&[]));
     let t = f.poll("wg").unwrap();
     f.advance(60);
-    assert_eq!(
-        f.ok("DeactivatePipeline", json!({"pipelineId": id})),
-        json!({})
-    );
-    assert_eq!(
-        f.pipeline_field(&id, "@pipelineState").as_deref(),
-        Some("INACTIVE")
-    );
-    assert_eq!(
-        f.status(&id, I0),
-        "CANCELED",
-        "cancelActive defaults to true"
-    );
+    assert_eq!(f.ok("DeactivatePipeline", json!({"pipelineId": id})), json!({}));
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("INACTIVE"));
+    assert_eq!(f.status(&id, I0), "CANCELED", "cancelActive defaults to true");
     assert_eq!(
         f.ok("ReportTaskProgress", json!({"taskId": t["taskId"]})),
         json!({"canceled": true})
@@ -304,17 +248,11 @@ fn deactivate_with_and_without_cancel_active() {
     );
     // Re-activation resumes with the next interval.
     f.ok("ActivatePipeline", json!({"pipelineId": id}));
-    assert_eq!(
-        f.pipeline_field(&id, "@pipelineState").as_deref(),
-        Some("SCHEDULED")
-    );
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("SCHEDULED"));
     let t = f.poll("wg").unwrap();
     assert_eq!(t["attemptId"], a(I1, 1));
 
-    f.ok(
-        "DeactivatePipeline",
-        json!({"pipelineId": id, "cancelActive": false}),
-    );
+    f.ok("DeactivatePipeline", json!({"pipelineId": id, "cancelActive": false}));
     assert_eq!(f.status(&id, I1), "RUNNING", "running work goes on");
     assert_eq!(
         f.ok("ReportTaskProgress", json!({"taskId": t["taskId"]})),
@@ -326,10 +264,7 @@ fn deactivate_with_and_without_cancel_active() {
     );
     assert_eq!(f.status(&id, I1), "FINISHED");
     f.advance(3600);
-    assert!(
-        f.poll("wg").is_none(),
-        "an inactive pipeline makes no new work"
-    );
+    assert!(f.poll("wg").is_none(), "an inactive pipeline makes no new work");
     f.ok("ActivatePipeline", json!({"pipelineId": id}));
     assert!(f.poll("wg").is_some());
 }
@@ -383,10 +318,7 @@ fn timeseries_occurrences_and_finished_pipeline() {
     );
     f.advance(3600);
     assert!(f.poll("wg").is_none());
-    assert_eq!(
-        f.pipeline_field(&id, "@pipelineState").as_deref(),
-        Some("FINISHED")
-    );
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("FINISHED"));
     assert_eq!(
         f.err(
             "PutPipelineDefinition",
@@ -463,10 +395,7 @@ fn task_errors_and_deleted_pipelines() {
         "InvalidRequestException"
     );
     assert_eq!(
-        f.err(
-            "SetTaskStatus",
-            json!({"taskId": "nope", "taskStatus": "FINISHED"})
-        ),
+        f.err("SetTaskStatus", json!({"taskId": "nope", "taskStatus": "FINISHED"})),
         "TaskNotFoundException"
     );
     assert_eq!(
@@ -495,10 +424,7 @@ fn runs_on_without_worker_group_waits_for_a_runner() {
             "Default",
             &[("scheduleType", "ondemand"), ("pipelineLogUri", "s3://l/")]
         ),
-        object(
-            "Ec2",
-            &[("type", "Ec2Resource"), ("terminateAfter", "1 hour")]
-        ),
+        object("Ec2", &[("type", "Ec2Resource"), ("terminateAfter", "1 hour")]),
         object(
             "Run",
             &[
@@ -511,8 +437,5 @@ fn runs_on_without_worker_group_waits_for_a_runner() {
     ]);
     let id = f.activated("p", objects);
     assert!(f.poll("wg").is_none(), "runsOn wins over workerGroup");
-    assert_eq!(
-        f.status(&id, "@Run_2012-12-12T01:30:00"),
-        "WAITING_FOR_RUNNER"
-    );
+    assert_eq!(f.status(&id, "@Run_2012-12-12T01:30:00"), "WAITING_FOR_RUNNER");
 }

@@ -56,13 +56,7 @@ pub fn format_datetime(dt: PrimitiveDateTime) -> String {
 /// Parses exactly `YYYY-MM-DDTHH:MM:SS`.
 pub fn parse_field(s: &str) -> Option<PrimitiveDateTime> {
     let b = s.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
@@ -186,17 +180,8 @@ mod tests {
     #[test]
     fn months_clamp_the_day() {
         let jan31 = parse_field_secs("2013-01-31T10:00:00").unwrap();
-        assert_eq!(
-            format_field(add_months(jan31, 1).unwrap()),
-            "2013-02-28T10:00:00"
-        );
-        assert_eq!(
-            format_field(add_months(jan31, -2).unwrap()),
-            "2012-11-30T10:00:00"
-        );
-        assert_eq!(
-            format_field(add_months(jan31, 12).unwrap()),
-            "2014-01-31T10:00:00"
-        );
+        assert_eq!(format_field(add_months(jan31, 1).unwrap()), "2013-02-28T10:00:00");
+        assert_eq!(format_field(add_months(jan31, -2).unwrap()), "2012-11-30T10:00:00");
+        assert_eq!(format_field(add_months(jan31, 12).unwrap()), "2014-01-31T10:00:00");
     }
 }
