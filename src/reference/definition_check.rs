@@ -130,6 +130,19 @@ pub fn fatal(def: &Definition) -> Vec<String> {
             }
         }
     }
+    for p in &def.parameter_objects {
+        let bytes: usize = p.id.len()
+            + p.attributes
+                .iter()
+                .map(|a| a.key.len() + a.string_value.len())
+                .sum::<usize>();
+        if bytes > MAX_OBJECT_BYTES {
+            out.push(format!(
+                "Parameter '{}': the parameter object is {bytes} bytes; at most {MAX_OBJECT_BYTES} are allowed",
+                p.id
+            ));
+        }
+    }
     if def.parameter_objects.len() > MAX_PARAMETERS {
         out.push(format!(
             "{} parameter objects; at most {MAX_PARAMETERS} are allowed",

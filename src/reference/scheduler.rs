@@ -403,8 +403,8 @@ fn first_interval_at_or_after(start: i64, period: Period, t: i64) -> u64 {
     }
     match period {
         Period::Seconds(s) if s > 0 => {
-            let k = (t - start + s - 1) / s;
-            u64::try_from(k).unwrap_or(0)
+            let k = (i128::from(t) - i128::from(start) + i128::from(s) - 1) / i128::from(s);
+            u64::try_from(k).unwrap_or(u64::MAX)
         }
         _ => {
             let mut k = 0u64;
