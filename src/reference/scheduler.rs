@@ -24,6 +24,8 @@ const MAX_ATTEMPTS: usize = 100;
 const MAX_RETRIES_CAP: u32 = 5;
 const MAX_ACTIVE_CAP: usize = 5;
 /// DG: retries at least 2 minutes apart when a `retryDelay` is given.
+/// inferred: without a `retryDelay` the retry attempt is queued at once (the
+/// default delay is UNK), which keeps runs short and deterministic.
 const MIN_RETRY_DELAY: i64 = 120;
 /// inferred: `maximumRetries` defaults to 2 (UNK in the facts).
 const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -788,6 +790,9 @@ pub fn set_status(p: &mut Pipeline, ids: &[String], change: StatusChange, now: i
                 };
                 match change {
                     StatusChange::TryCancel => cancel_instance(inst, now, "Canceled by SetStatus TRY_CANCEL"),
+                    // inferred: the instance then reads MARK_FINISHED (DG:
+                    // dp-interpret-health-status names it beside FINISHED as
+                    // an instance's healthy end); a live attempt is canceled.
                     StatusChange::MarkFinished => {
                         if let Some(a) = inst.head_mut().filter(|a| !a.status.is_terminal()) {
                             a.status = Status::Canceled;
