@@ -51,13 +51,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 /// Checks a request's signature against the accepted credentials.
 /// A session token (`x-amz-security-token`) is accepted with any known key
 /// (inferred: the reference has no token service to check it against).
-pub fn verify(
-    req: &Request,
-    creds: &[Credential],
-    region: &str,
-    now: SystemTime,
-    max_skew: Duration,
-) -> ApiResult<()> {
+pub fn verify(req: &Request, creds: &[Credential], region: &str, now: SystemTime, max_skew: Duration) -> ApiResult<()> {
     let Some(header) = req.header("authorization") else {
         return Err(ApiError::new(
             ErrorKind::MissingAuthenticationToken,
@@ -125,10 +119,7 @@ pub fn verify(
         auth.scope_date, auth.region, auth.service, auth.terminator
     );
     let creq = canonical_request(req, &auth.signed_headers);
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{iso}\n{scope}\n{}",
-        hex_sha256(creq.as_bytes())
-    );
+    let string_to_sign = format!("{ALGORITHM}\n{iso}\n{scope}\n{}", hex_sha256(creq.as_bytes()));
     let key = aws_sigv4::sign::v4::generate_signing_key(
         &cred.secret_key,
         dates::system_time(request_time),
@@ -182,17 +173,10 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
         missing.push("Authorization header requires 'SignedHeaders' parameter.");
     }
     if !has_date {
-        missing.push(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-        );
+        missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     }
-    let (Some(credential), Some(signed), Some(signature), true) =
-        (credential, signed, signature, has_date)
-    else {
-        return Err(incomplete(format!(
-            "{} Authorization={header}",
-            missing.join(" ")
-        )));
+    let (Some(credential), Some(signed), Some(signature), true) = (credential, signed, signature, has_date) else {
+        return Err(incomplete(format!("{} Authorization={header}", missing.join(" "))));
     };
     let parts: Vec<&str> = credential.split('/').collect();
     let [access_key, scope_date, region, service, terminator] = parts.as_slice() else {
@@ -201,10 +185,7 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
         )));
     };
     let signed_headers: Vec<&str> = signed.split(';').filter(|h| !h.is_empty()).collect();
-    if !signed_headers
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case("host"))
-    {
+    if !signed_headers.iter().any(|h| h.eq_ignore_ascii_case("host")) {
         return Err(incomplete(format!(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization. Authorization={header}"
         )));
@@ -255,10 +236,7 @@ fn canonical_path(path: &str) -> String {
     if path.is_empty() {
         return "/".to_string();
     }
-    path.split('/')
-        .map(uri_encode)
-        .collect::<Vec<_>>()
-        .join("/")
+    path.split('/').map(uri_encode).collect::<Vec<_>>().join("/")
 }
 
 fn canonical_query(query: &str) -> String {
@@ -267,10 +245,7 @@ fn canonical_query(query: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                uri_encode(&percent_decode(k)),
-                uri_encode(&percent_decode(v)),
-            )
+            (uri_encode(&percent_decode(k)), uri_encode(&percent_decode(v)))
         })
         .collect();
     pairs.sort();
@@ -313,8 +288,5 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn hex_sha256(data: &[u8]) -> String {
-    Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -26,9 +26,7 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: SystemTime) -> ManualClock {
-        ManualClock {
-            now: Mutex::new(start),
-        }
+        ManualClock { now: Mutex::new(start) }
     }
 
     /// A clock set to `secs` seconds after the Unix epoch.
@@ -59,15 +57,9 @@ mod tests {
     #[test]
     fn manual_clock_moves_only_when_told() {
         let clock = ManualClock::at_unix(1_000);
-        assert_eq!(
-            clock.now(),
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1_000)
-        );
+        assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_000));
         clock.advance(Duration::from_secs(60));
-        assert_eq!(
-            clock.now(),
-            SystemTime::UNIX_EPOCH + Duration::from_secs(1_060)
-        );
+        assert_eq!(clock.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(1_060));
         clock.set(SystemTime::UNIX_EPOCH);
         assert_eq!(clock.now(), SystemTime::UNIX_EPOCH);
     }

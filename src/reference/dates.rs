@@ -16,11 +16,13 @@ pub fn unix_seconds(t: SystemTime) -> i64 {
 
 /// The `SystemTime` of Unix seconds.
 pub fn system_time(secs: i64) -> SystemTime {
-    if secs >= 0 {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs.unsigned_abs())
+    let d = Duration::from_secs(secs.unsigned_abs());
+    let t = if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(d)
     } else {
-        SystemTime::UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
-    }
+        SystemTime::UNIX_EPOCH.checked_sub(d)
+    };
+    t.unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 pub fn to_datetime(secs: i64) -> Option<PrimitiveDateTime> {
@@ -56,13 +58,7 @@ pub fn format_datetime(dt: PrimitiveDateTime) -> String {
 /// Parses exactly `YYYY-MM-DDTHH:MM:SS`.
 pub fn parse_field(s: &str) -> Option<PrimitiveDateTime> {
     let b = s.as_bytes();
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
@@ -145,7 +141,7 @@ fn parse_iso_basic(s: &str) -> Option<i64> {
 /// (Jan 31 + 1 month = Feb 28/29).
 pub fn add_months(secs: i64, months: i64) -> Option<i64> {
     let dt = to_datetime(secs)?;
-    let total = i64::from(dt.year()) * 12 + i64::from(u8::from(dt.month())) - 1 + months;
+    let total = (i64::from(dt.year()) * 12 + i64::from(u8::from(dt.month())) - 1).checked_add(months)?;
     let year = i32::try_from(total.div_euclid(12)).ok()?;
     let month = Month::try_from(u8::try_from(total.rem_euclid(12) + 1).ok()?).ok()?;
     let last = time::util::days_in_month(month, year);
@@ -186,17 +182,9 @@ mod tests {
     #[test]
     fn months_clamp_the_day() {
         let jan31 = parse_field_secs("2013-01-31T10:00:00").unwrap();
-        assert_eq!(
-            format_field(add_months(jan31, 1).unwrap()),
-            "2013-02-28T10:00:00"
-        );
-        assert_eq!(
-            format_field(add_months(jan31, -2).unwrap()),
-            "2012-11-30T10:00:00"
-        );
-        assert_eq!(
-            format_field(add_months(jan31, 12).unwrap()),
-            "2014-01-31T10:00:00"
-        );
+        assert_eq!(format_field(add_months(jan31, 1).unwrap()), "2013-02-28T10:00:00");
+        assert_eq!(format_field(add_months(jan31, -2).unwrap()), "2012-11-30T10:00:00");
+        assert_eq!(format_field(add_months(jan31, 12).unwrap()), "2014-01-31T10:00:00");
+        assert_eq!(add_months(jan31, i64::MAX), None);
     }
 }

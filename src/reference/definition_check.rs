@@ -66,7 +66,8 @@ const RESOURCE_TYPES: &[&str] = &["Ec2Resource", "EmrCluster"];
 
 /// Problems that keep a definition from being saved at all (M: an object
 /// without id or name, an empty string or ref value, more than the maximum
-/// objects). inferred: the DG size limits (fields per object, object bytes,
+/// objects). Missing ids and names and empty ref values get here because the
+/// input validation leaves them to the service (see `validate`). inferred: the DG size limits (fields per object, object bytes,
 /// parameters) and duplicate object ids are fatal too, so nothing over a
 /// limit is ever stored.
 pub fn fatal(def: &Definition) -> Vec<String> {
@@ -78,7 +79,14 @@ pub fn fatal(def: &Definition) -> Vec<String> {
         ));
     }
     let mut seen = HashSet::new();
-    for o in &def.objects {
+    for (i, o) in def.objects.iter().enumerate() {
+        if o.id.is_empty() {
+            out.push(format!("Object {} is missing its id", i + 1));
+            continue;
+        }
+        if o.name.is_empty() {
+            out.push(format!("ObjectId = '{}': the object is missing its name", o.id));
+        }
         if !seen.insert(o.id.as_str()) {
             out.push(format!("ObjectId = '{}': duplicate object id", o.id));
         }
@@ -107,10 +115,9 @@ pub fn fatal(def: &Definition) -> Vec<String> {
         }
         for f in &o.fields {
             match (&f.string_value, &f.ref_value) {
-                (Some(s), None) if s.is_empty() => out.push(format!(
-                    "ObjectId = '{}': Empty value for field '{}'",
-                    o.id, f.key
-                )),
+                (Some(s), None) | (None, Some(s)) if s.is_empty() => {
+                    out.push(format!("ObjectId = '{}': Empty value for field '{}'", o.id, f.key))
+                }
                 (None, None) => out.push(format!(
                     "ObjectId = '{}': field '{}' has neither a stringValue nor a refValue",
                     o.id, f.key
@@ -121,6 +128,19 @@ pub fn fatal(def: &Definition) -> Vec<String> {
                 )),
                 _ => {}
             }
+        }
+    }
+    for p in &def.parameter_objects {
+        let bytes: usize = p.id.len()
+            + p.attributes
+                .iter()
+                .map(|a| a.key.len() + a.string_value.len())
+                .sum::<usize>();
+        if bytes > MAX_OBJECT_BYTES {
+            out.push(format!(
+                "Parameter '{}': the parameter object is {bytes} bytes; at most {MAX_OBJECT_BYTES} are allowed",
+                p.id
+            ));
         }
     }
     if def.parameter_objects.len() > MAX_PARAMETERS {
@@ -157,13 +177,9 @@ pub fn check(def: &Definition) -> Findings {
         check_object(def, o, &ids, stype, &mut f);
     }
     check_parameters(def, &mut f);
-    match def.object("Default") {
-        Some(d) if d.has("pipelineLogUri") => {}
-        _ => f.warning(
-            "Default",
-            "WARNING:  'pipelineLogUri' is not set; logs of this pipeline will not be saved.",
-        ),
-    }
+    // A missing `pipelineLogUri` is not warned about: the API Reference's
+    // ValidatePipelineDefinition sample has none and answers only
+    // `{"errored": false}`.
     f
 }
 
@@ -188,16 +204,16 @@ fn check_object(
             if !ids.contains(r.as_str()) {
                 f.error(
                     &o.id,
-                    format!("INVALID_FIELD_VALUE:  '{}' refers to '{r}', which is not an object of this pipeline.", field.key),
+                    format!(
+                        "INVALID_FIELD_VALUE:  '{}' refers to '{r}', which is not an object of this pipeline.",
+                        field.key
+                    ),
                 );
             }
         }
     }
     if parent_cycle(def, o) {
-        f.error(
-            &o.id,
-            "INVALID_FIELD_VALUE:  'parent' references form a cycle.",
-        );
+        f.error(&o.id, "INVALID_FIELD_VALUE:  'parent' references form a cycle.");
     }
     let ty = schedule::inherited_string(def, o, "type");
     let Some(ty) = ty else {
@@ -220,12 +236,13 @@ fn check_object(
             }
         }
         if stype == Some(ScheduleType::OnDemand) {
-            f.error(&o.id, "INVALID_OBJECT_TYPE:  a pipeline with scheduleType 'ondemand' cannot have Schedule objects.");
+            f.error(
+                &o.id,
+                "INVALID_OBJECT_TYPE:  a pipeline with scheduleType 'ondemand' cannot have Schedule objects.",
+            );
         }
     }
-    if RESOURCE_TYPES.contains(&ty.as_str())
-        && schedule::inherited_string(def, o, "terminateAfter").is_none()
-    {
+    if RESOURCE_TYPES.contains(&ty.as_str()) && schedule::inherited_string(def, o, "terminateAfter").is_none() {
         f.warning(
             &o.id,
             "WARNING:  'terminateAfter' is not set; the resource may run indefinitely.",
@@ -236,24 +253,24 @@ fn check_object(
     }
 }
 
-fn check_activity(
-    def: &Definition,
-    o: &PipelineObject,
-    ty: &str,
-    stype: Option<ScheduleType>,
-    f: &mut Findings,
-) {
+fn check_activity(def: &Definition, o: &PipelineObject, ty: &str, stype: Option<ScheduleType>, f: &mut Findings) {
     let has = |k: &str| schedule::resolved_fields(def, o).iter().any(|x| x.key == k);
     if stype != Some(ScheduleType::OnDemand) {
         match schedule::inherited_ref(def, o, "schedule") {
-            None => f.error(&o.id, "MISSING_REQUIRED_FIELD:  'schedule' is required unless the pipeline's scheduleType is 'ondemand'."),
+            None => f.error(
+                &o.id,
+                "MISSING_REQUIRED_FIELD:  'schedule' is required unless the pipeline's scheduleType is 'ondemand'.",
+            ),
             Some(s) => {
                 let is_schedule = def
                     .object(&s)
                     .and_then(|so| schedule::inherited_string(def, so, "type"))
                     .is_some_and(|t| t == "Schedule");
                 if def.object(&s).is_some() && !is_schedule {
-                    f.error(&o.id, format!("INVALID_FIELD_VALUE:  'schedule' refers to '{s}', which is not a Schedule."));
+                    f.error(
+                        &o.id,
+                        format!("INVALID_FIELD_VALUE:  'schedule' refers to '{s}', which is not a Schedule."),
+                    );
                 }
             }
         }
@@ -274,7 +291,13 @@ fn check_activity(
         if let Some(v) = schedule::inherited_string(def, o, key) {
             match v.trim().parse::<u32>() {
                 Ok(n) if n <= max && (key != "maxActiveInstances" || n >= 1) => {}
-                _ => f.error(&o.id, format!("INVALID_FIELD_VALUE:  '{key}' value '{v}' must be an integer from {} to {max}.", if key == "maxActiveInstances" { 1 } else { 0 })),
+                _ => f.error(
+                    &o.id,
+                    format!(
+                        "INVALID_FIELD_VALUE:  '{key}' value '{v}' must be an integer from {} to {max}.",
+                        if key == "maxActiveInstances" { 1 } else { 0 }
+                    ),
+                ),
             }
         }
     }
@@ -303,7 +326,12 @@ fn check_parameters(def: &Definition, f: &mut Findings) {
         }
         if let Some(t) = p.attribute("type") {
             if !TYPES.contains(&t) {
-                f.error(&p.id, format!("INVALID_PARAMETER:  type '{t}' must be one of String, Integer, Double, AWS::S3::ObjectKey."));
+                f.error(
+                    &p.id,
+                    format!(
+                        "INVALID_PARAMETER:  type '{t}' must be one of String, Integer, Double, AWS::S3::ObjectKey."
+                    ),
+                );
             }
         }
         let values: Vec<&str> = def
@@ -312,9 +340,7 @@ fn check_parameters(def: &Definition, f: &mut Findings) {
             .filter(|v| v.id == p.id)
             .map(|v| v.string_value.as_str())
             .collect();
-        let optional = p
-            .attribute("optional")
-            .is_some_and(|o| o.eq_ignore_ascii_case("true"));
+        let optional = p.attribute("optional").is_some_and(|o| o.eq_ignore_ascii_case("true"));
         if values.is_empty() && p.attribute("default").is_none() && !optional {
             f.error(
                 &p.id,
@@ -349,11 +375,12 @@ fn check_parameters(def: &Definition, f: &mut Findings) {
                 );
             }
         }
-        let is_array = p
-            .attribute("isArray")
-            .is_some_and(|a| a.eq_ignore_ascii_case("true"));
+        let is_array = p.attribute("isArray").is_some_and(|a| a.eq_ignore_ascii_case("true"));
         if values.len() > 1 && !is_array {
-            f.error(&p.id, "INVALID_PARAMETER_VALUE:  several values given for a parameter that is not an array.");
+            f.error(
+                &p.id,
+                "INVALID_PARAMETER_VALUE:  several values given for a parameter that is not an array.",
+            );
         }
     }
     for v in &def.parameter_values {
@@ -379,7 +406,13 @@ fn check_parameters(def: &Definition, f: &mut Findings) {
             for name in referenced_parameters(s) {
                 let is_field = def.objects.iter().any(|x| x.has(&name));
                 if !declared.contains(name.as_str()) && !is_field {
-                    f.error(&o.id, format!("INVALID_FIELD_VALUE:  '{}' references '#{{{name}}}', which is not a declared parameter.", field.key));
+                    f.error(
+                        &o.id,
+                        format!(
+                            "INVALID_FIELD_VALUE:  '{}' references '#{{{name}}}', which is not a declared parameter.",
+                            field.key
+                        ),
+                    );
                 }
             }
         }
@@ -474,17 +507,11 @@ mod tests {
         let mut d = valid();
         d.objects.push(obj("NoType", &[("x", "y")]));
         d.objects.push(obj("Bad", &[("type", "Rocket")]));
-        d.objects.push(obj(
-            "Dangling",
-            &[("type", "S3DataNode"), ("schedule", "&Nowhere")],
-        ));
+        d.objects
+            .push(obj("Dangling", &[("type", "S3DataNode"), ("schedule", "&Nowhere")]));
         d.objects[1] = obj(
             "Schedule",
-            &[
-                ("type", "Schedule"),
-                ("period", "1 hour"),
-                ("startDateTime", "soon"),
-            ],
+            &[("type", "Schedule"), ("period", "1 hour"), ("startDateTime", "soon")],
         );
         assert_eq!(
             errors_of(&d, "NoType"),
@@ -494,10 +521,7 @@ mod tests {
         assert!(errors_of(&d, "Dangling")[0].contains("'Nowhere'"));
         assert_eq!(
             errors_of(&d, "Schedule"),
-            vec![
-                "INVALID_FIELD_VALUE:  'startDateTime' value must be a literal datetime value."
-                    .to_string()
-            ]
+            vec!["INVALID_FIELD_VALUE:  'startDateTime' value must be a literal datetime value.".to_string()]
         );
     }
 
@@ -517,7 +541,8 @@ mod tests {
         d.objects.push(obj("Ec2", &[("type", "Ec2Resource")]));
         let f = check(&d);
         assert!(!f.errored());
-        assert_eq!(f.warnings.len(), 2);
+        assert_eq!(f.warnings.len(), 1);
+        assert_eq!(f.warnings[0].0, "Ec2");
     }
 
     #[test]
@@ -525,8 +550,18 @@ mod tests {
         let mut d = valid();
         d.objects.push(obj("Empty", &[("type", "")]));
         d.objects.push(obj("Empty", &[]));
+        d.objects.push(PipelineObject {
+            id: String::new(),
+            name: "n".into(),
+            fields: vec![],
+        });
+        d.objects.push(PipelineObject {
+            id: "R".into(),
+            name: "R".into(),
+            fields: vec![Field::reference("x", "")],
+        });
         let f = fatal(&d);
-        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f.len(), 4, "{f:?}");
         let mut big = valid();
         big.objects = (0..101).map(|i| obj(&format!("o{i}"), &[])).collect();
         assert_eq!(fatal(&big).len(), 1);
@@ -535,9 +570,7 @@ mod tests {
     #[test]
     fn parameters() {
         let mut d = valid();
-        d.objects[2]
-            .fields
-            .push(Field::string("myPath", "#{myInput}"));
+        d.objects[2].fields.push(Field::string("myPath", "#{myInput}"));
         d.parameter_objects = vec![ParameterObject {
             id: "myInput".into(),
             attributes: vec![ParameterAttribute {

@@ -64,18 +64,11 @@ pub fn route(req: &Request) -> ApiResult<Operation> {
     // protocol, so it gets UnknownOperationException (400) like an unknown
     // target; the real service's answer to GET / is UNK.
     if !req.method.eq_ignore_ascii_case("POST") {
-        return Err(unknown(format!(
-            "Operation is not supported for method {}",
-            req.method
-        )));
+        return Err(unknown(format!("Operation is not supported for method {}", req.method)));
     }
     let target = match req.header("x-amz-target") {
         Some(t) => t.trim(),
-        None => {
-            return Err(unknown(
-                "No operation specified: missing X-Amz-Target header",
-            ))
-        }
+        None => return Err(unknown("No operation specified: missing X-Amz-Target header")),
     };
     let op = TARGET_PREFIXES
         .iter()
@@ -95,12 +88,7 @@ fn check_content_type(req: &Request) -> ApiResult<()> {
     let Some(ct) = req.header("content-type") else {
         return Ok(());
     };
-    let media = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match media.as_str() {
         "application/x-amz-json-1.1" | "application/x-amz-json-1.0" | "application/json" => Ok(()),
         _ => Err(unknown(format!("Content-Type {ct} is not supported"))),
@@ -120,10 +108,7 @@ mod tests {
         Request {
             method: method.into(),
             path: "/".into(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: Bytes::new(),
         }
     }
@@ -144,10 +129,7 @@ mod tests {
         let kind = |r: Request| route(&r).unwrap_err().kind;
         assert_eq!(kind(req("POST", &[])), ErrorKind::UnknownOperation);
         assert_eq!(
-            kind(req(
-                "GET",
-                &[("x-amz-target", "DataPipeline.ListPipelines")]
-            )),
+            kind(req("GET", &[("x-amz-target", "DataPipeline.ListPipelines")])),
             ErrorKind::UnknownOperation
         );
         assert_eq!(

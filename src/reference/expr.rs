@@ -26,20 +26,11 @@ const MAX_DEPTH: usize = 16;
 const MAX_OUTPUT: usize = 20_971_520;
 
 /// Replaces every `#{...}` in `text` with its value.
-pub fn evaluate_string(
-    text: &str,
-    obj: &PipelineObject,
-    scope: &dyn Scope,
-) -> Result<String, String> {
+pub fn evaluate_string(text: &str, obj: &PipelineObject, scope: &dyn Scope) -> Result<String, String> {
     interpolate(text, obj, scope, 0)
 }
 
-fn interpolate(
-    text: &str,
-    obj: &PipelineObject,
-    scope: &dyn Scope,
-    depth: usize,
-) -> Result<String, String> {
+fn interpolate(text: &str, obj: &PipelineObject, scope: &dyn Scope, depth: usize) -> Result<String, String> {
     if depth > MAX_DEPTH {
         return Err("Expression nesting is too deep (recursive reference?)".to_string());
     }
@@ -48,8 +39,7 @@ fn interpolate(
     while let Some(pos) = rest.find("#{") {
         out.push_str(&rest[..pos]);
         let after = &rest[pos + 2..];
-        let end =
-            closing_brace(after).ok_or_else(|| format!("Unterminated expression in '{text}'"))?;
+        let end = closing_brace(after).ok_or_else(|| format!("Unterminated expression in '{text}'"))?;
         let value = eval_expression(&after[..end], obj, scope, depth)?;
         out.push_str(&value.render());
         if out.len() > MAX_OUTPUT {
@@ -111,10 +101,7 @@ impl Val {
     fn int(&self) -> Result<i64, String> {
         match self {
             Val::Int(i) => Ok(*i),
-            Val::Str(s) => s
-                .trim()
-                .parse()
-                .map_err(|_| format!("'{s}' is not an Integer")),
+            Val::Str(s) => s.trim().parse().map_err(|_| format!("'{s}' is not an Integer")),
             other => Err(format!("'{}' is not an Integer", other.render())),
         }
     }
@@ -123,10 +110,7 @@ impl Val {
         match self {
             Val::Int(i) => Ok(*i as f64),
             Val::Dbl(d) => Ok(*d),
-            Val::Str(s) => s
-                .trim()
-                .parse()
-                .map_err(|_| format!("'{s}' is not a number")),
+            Val::Str(s) => s.trim().parse().map_err(|_| format!("'{s}' is not a number")),
             Val::Date(_) => Err("A DateTime is not a number".to_string()),
         }
     }
@@ -183,20 +167,14 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
                 }
                 let text: String = chars[start..i].iter().collect();
                 if text.contains('.') {
-                    toks.push(Tok::Dbl(
-                        text.parse().map_err(|_| format!("Bad number '{text}'"))?,
-                    ));
+                    toks.push(Tok::Dbl(text.parse().map_err(|_| format!("Bad number '{text}'"))?));
                 } else {
-                    toks.push(Tok::Int(
-                        text.parse().map_err(|_| format!("Bad number '{text}'"))?,
-                    ));
+                    toks.push(Tok::Int(text.parse().map_err(|_| format!("Bad number '{text}'"))?));
                 }
             }
             c if c.is_alphanumeric() || matches!(c, '@' | '_' | '*' | '.') => {
                 let start = i;
-                while i < chars.len()
-                    && (chars[i].is_alphanumeric() || matches!(chars[i], '@' | '_' | '*' | '.'))
-                {
+                while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '@' | '_' | '*' | '.')) {
                     i += 1;
                 }
                 toks.push(Tok::Ident(chars[start..i].iter().collect()));
@@ -215,12 +193,7 @@ struct Parser<'a> {
     depth: usize,
 }
 
-fn eval_expression(
-    src: &str,
-    obj: &PipelineObject,
-    scope: &dyn Scope,
-    depth: usize,
-) -> Result<Val, String> {
+fn eval_expression(src: &str, obj: &PipelineObject, scope: &dyn Scope, depth: usize) -> Result<Val, String> {
     let mut p = Parser {
         toks: lex(src)?,
         pos: 0,
@@ -359,9 +332,10 @@ impl Parser<'_> {
                 }
                 (Some(Value::Ref(id)), true) => return Ok(Val::Str(id)),
                 (Some(Value::Ref(id)), false) => {
-                    current = self.scope.object(&id).ok_or_else(|| {
-                        format!("Reference '{part}' points to unknown object '{id}'")
-                    })?;
+                    current = self
+                        .scope
+                        .object(&id)
+                        .ok_or_else(|| format!("Reference '{part}' points to unknown object '{id}'"))?;
                 }
                 (Some(Value::Str(_)), false) => {
                     return Err(format!("Field '{part}' is not a reference in '{path}'"));
@@ -372,10 +346,7 @@ impl Parser<'_> {
                             return Ok(Val::Str(v));
                         }
                     }
-                    return Err(format!(
-                        "Unable to resolve '{path}' for object '{}'",
-                        self.obj.id
-                    ));
+                    return Err(format!("Unable to resolve '{path}' for object '{}'", self.obj.id));
                 }
             }
         }
@@ -418,8 +389,7 @@ fn arith(op: char, l: Val, r: Val) -> Result<Val, String> {
                 _ if *b == 0 => return Err("Division by zero".to_string()),
                 _ => a.checked_div(*b),
             };
-            v.map(Val::Int)
-                .ok_or_else(|| "Integer overflow".to_string())
+            v.map(Val::Int).ok_or_else(|| "Integer overflow".to_string())
         }
         _ => {
             let (a, b) = (l.num()?, r.num()?);
@@ -506,10 +476,7 @@ fn call(name: &str, args: &[Val]) -> Result<Val, String> {
             let first = d.date().replace_day(1).map_err(|e| e.to_string())?;
             Ok(Val::Date(PrimitiveDateTime::new(first, d.time())))
         }
-        "midnight" => Ok(Val::Date(PrimitiveDateTime::new(
-            one_date()?.date(),
-            Time::MIDNIGHT,
-        ))),
+        "midnight" => Ok(Val::Date(PrimitiveDateTime::new(one_date()?.date(), Time::MIDNIGHT))),
         "sunday" => {
             let d = one_date()?;
             let back = i64::from(d.weekday().number_days_from_sunday());
@@ -669,9 +636,7 @@ mod tests {
                 .into_iter()
                 .map(|o| (o.id.clone(), o))
                 .collect(),
-            params: [("myBucket".to_string(), "s3://b".to_string())]
-                .into_iter()
-                .collect(),
+            params: [("myBucket".to_string(), "s3://b".to_string())].into_iter().collect(),
         };
         (act, scope)
     }
@@ -683,14 +648,8 @@ mod tests {
 
     #[test]
     fn references_parameters_and_inheritance() {
-        assert_eq!(
-            eval("#{schedule.startDateTime}").unwrap(),
-            "2012-09-25T17:00:00"
-        );
-        assert_eq!(
-            eval("at #{@scheduledStartTime}!").unwrap(),
-            "at 2012-09-25T17:00:00!"
-        );
+        assert_eq!(eval("#{schedule.startDateTime}").unwrap(), "2012-09-25T17:00:00");
+        assert_eq!(eval("at #{@scheduledStartTime}!").unwrap(), "at 2012-09-25T17:00:00!");
         assert_eq!(eval("#{schedule.name}").unwrap(), "Every hour");
         assert_eq!(eval("#{parent.@id}").unwrap(), "Default");
         assert_eq!(eval("#{workerGroup}").unwrap(), "wg-1");
@@ -726,27 +685,15 @@ mod tests {
             eval("#{firstOfMonth(@scheduledStartTime)}").unwrap(),
             "2012-09-01T17:00:00"
         );
-        assert_eq!(
-            eval("#{midnight(@scheduledStartTime)}").unwrap(),
-            "2012-09-25T00:00:00"
-        );
+        assert_eq!(eval("#{midnight(@scheduledStartTime)}").unwrap(), "2012-09-25T00:00:00");
         // 2012-09-25 was a Tuesday.
-        assert_eq!(
-            eval("#{sunday(@scheduledStartTime)}").unwrap(),
-            "2012-09-23T17:00:00"
-        );
+        assert_eq!(eval("#{sunday(@scheduledStartTime)}").unwrap(), "2012-09-23T17:00:00");
         assert_eq!(
             eval("#{yesterday(@scheduledStartTime)}").unwrap(),
             "2012-09-24T17:00:00"
         );
-        assert_eq!(
-            eval("#{makeDate(2011,5,24)}").unwrap(),
-            "2011-05-24T00:00:00"
-        );
-        assert_eq!(
-            eval("#{makeDateTime(2011,5,24,14,21)}").unwrap(),
-            "2011-05-24T14:21:00"
-        );
+        assert_eq!(eval("#{makeDate(2011,5,24)}").unwrap(), "2011-05-24T00:00:00");
+        assert_eq!(eval("#{makeDateTime(2011,5,24,14,21)}").unwrap(), "2011-05-24T14:21:00");
         assert!(eval("#{noSuchFunction(1)}").is_err());
         assert!(eval("#{day('x')}").is_err());
     }

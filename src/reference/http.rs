@@ -29,11 +29,7 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 const POLL_RECHECK: Duration = Duration::from_millis(500);
 
 /// Serves `reference` on `listener` until the task is dropped or aborted.
-pub async fn serve(
-    listener: TcpListener,
-    reference: Arc<Reference>,
-    log: bool,
-) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) -> std::io::Result<()> {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(conn) => conn,
@@ -83,11 +79,7 @@ impl Embedded {
         let addr = listener.local_addr()?;
         let reference = Arc::new(Reference::new(config));
         let task = tokio::spawn(serve(listener, reference.clone(), false));
-        Ok(Embedded {
-            addr,
-            reference,
-            task,
-        })
+        Ok(Embedded { addr, reference, task })
     }
 
     pub fn url(&self) -> String {
@@ -109,11 +101,7 @@ impl Drop for Embedded {
     }
 }
 
-async fn respond(
-    reference: &Reference,
-    req: hyper::Request<Incoming>,
-    log: bool,
-) -> hyper::Response<Full<Bytes>> {
+async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool) -> hyper::Response<Full<Bytes>> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let limit = reference.config().max_body_bytes;
@@ -160,12 +148,7 @@ async fn respond(
                 };
                 long_poll(reference, &request).await
             }
-            Ok(Err(e))
-                if e.downcast_ref::<http_body_util::LengthLimitError>()
-                    .is_some() =>
-            {
-                too_large()
-            }
+            Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => too_large(),
             // The client stopped sending or broke the connection mid-body.
             _ => {
                 let now = reference.config().clock.now();

@@ -232,25 +232,21 @@ impl Reference {
         // gets the service's fault (500 InternalServiceError) instead of a
         // dropped connection.
         let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(req, now)))
-                .unwrap_or_else(|_| Outcome {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(req, now))).unwrap_or_else(|_| {
+                Outcome {
                     operation: dispatch::route(req).ok(),
                     result: Err(error::ApiError::new(
                         error::ErrorKind::InternalServiceError,
                         "An internal error occurred.",
                     )),
                     advanced: false,
-                });
+                }
+            });
         let (response, error_type, empty_poll, tasks_changed) = match outcome.result {
             Ok(reply) => {
                 let empty_poll = outcome.operation == Some(Operation::PollForTask)
                     && matches!(&reply.body, wire::Body::Json(v) if v.get("taskObject").is_none());
-                (
-                    wire::success(reply.body, now),
-                    None,
-                    empty_poll,
-                    reply.tasks_changed,
-                )
+                (wire::success(reply.body, now), None, empty_poll, reply.tasks_changed)
             }
             Err(err) => {
                 let short = err.kind.type_name().to_string();
@@ -280,13 +276,7 @@ impl Reference {
             }
         };
         if let Auth::Verify(creds) = &self.config.auth {
-            if let Err(err) = auth::verify(
-                req,
-                creds,
-                &self.config.region,
-                now,
-                self.config.max_clock_skew,
-            ) {
+            if let Err(err) = auth::verify(req, creds, &self.config.region, now, self.config.max_clock_skew) {
                 return Outcome {
                     operation: Some(operation),
                     result: Err(err),

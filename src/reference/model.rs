@@ -33,7 +33,10 @@ impl Field {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PipelineObject {
+    /// Empty when the request left it out (a fatal definition error).
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub fields: Vec<Field>,

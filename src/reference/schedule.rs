@@ -59,7 +59,9 @@ pub fn parse_period(text: &str) -> Result<Period, String> {
         Period::Months(m) => m > MAX_PERIOD_MONTHS,
     };
     if too_short {
-        return Err(format!("INVALID_FIELD_VALUE:  'period' value '{text}' is shorter than the minimum of 15 minutes."));
+        return Err(format!(
+            "INVALID_FIELD_VALUE:  'period' value '{text}' is shorter than the minimum of 15 minutes."
+        ));
     }
     if too_long {
         return Err(format!(
@@ -86,7 +88,9 @@ pub fn schedule_type(def: &Definition) -> Result<ScheduleType, String> {
             "cron" => Ok(ScheduleType::Cron),
             "timeseries" => Ok(ScheduleType::Timeseries),
             "ondemand" => Ok(ScheduleType::OnDemand),
-            _ => Err(format!("INVALID_FIELD_VALUE:  'scheduleType' value '{s}' must be one of cron, timeseries or ondemand.")),
+            _ => Err(format!(
+                "INVALID_FIELD_VALUE:  'scheduleType' value '{s}' must be one of cron, timeseries or ondemand."
+            )),
         },
     }
 }
@@ -142,31 +146,28 @@ pub fn parse_schedule(obj: &PipelineObject) -> Result<ScheduleSpec, Vec<String>>
     };
     let start = match (obj.has("startDateTime"), obj.string("startAt")) {
         (true, Some(_)) => {
-            errors.push(
-                "INVALID_FIELD_VALUE:  'startDateTime' and 'startAt' cannot both be set."
-                    .to_string(),
-            );
+            errors.push("INVALID_FIELD_VALUE:  'startDateTime' and 'startAt' cannot both be set.".to_string());
             None
         }
-        (true, None) => {
-            match obj
-                .string("startDateTime")
-                .and_then(dates::parse_field_secs)
-            {
-                Some(t) => Some(Start::At(t)),
-                None => {
-                    errors.push("INVALID_FIELD_VALUE:  'startDateTime' value must be a literal datetime value.".to_string());
-                    None
-                }
+        (true, None) => match obj.string("startDateTime").and_then(dates::parse_field_secs) {
+            Some(t) => Some(Start::At(t)),
+            None => {
+                errors
+                    .push("INVALID_FIELD_VALUE:  'startDateTime' value must be a literal datetime value.".to_string());
+                None
             }
-        }
+        },
         (false, Some("FIRST_ACTIVATION_DATE_TIME")) => Some(Start::FirstActivation),
         (false, Some(other)) => {
-            errors.push(format!("INVALID_FIELD_VALUE:  'startAt' value '{other}' must be FIRST_ACTIVATION_DATE_TIME."));
+            errors.push(format!(
+                "INVALID_FIELD_VALUE:  'startAt' value '{other}' must be FIRST_ACTIVATION_DATE_TIME."
+            ));
             None
         }
         (false, None) => {
-            errors.push("MISSING_REQUIRED_FIELD:  one of 'startDateTime' or 'startAt' is required on a Schedule.".to_string());
+            errors.push(
+                "MISSING_REQUIRED_FIELD:  one of 'startDateTime' or 'startAt' is required on a Schedule.".to_string(),
+            );
             None
         }
     };
@@ -174,10 +175,7 @@ pub fn parse_schedule(obj: &PipelineObject) -> Result<ScheduleSpec, Vec<String>>
         match obj.string("endDateTime").and_then(dates::parse_field_secs) {
             Some(t) => Some(t),
             None => {
-                errors.push(
-                    "INVALID_FIELD_VALUE:  'endDateTime' value must be a literal datetime value."
-                        .to_string(),
-                );
+                errors.push("INVALID_FIELD_VALUE:  'endDateTime' value must be a literal datetime value.".to_string());
                 None
             }
         }
@@ -186,32 +184,26 @@ pub fn parse_schedule(obj: &PipelineObject) -> Result<ScheduleSpec, Vec<String>>
     };
     let occurrences = match obj.string("occurrences") {
         None if obj.has("occurrences") => {
-            errors.push(
-                "INVALID_FIELD_VALUE:  'occurrences' must be a positive integer.".to_string(),
-            );
+            errors.push("INVALID_FIELD_VALUE:  'occurrences' must be a positive integer.".to_string());
             None
         }
         None => None,
-        Some(s) => {
-            match s.trim().parse::<u64>() {
-                Ok(n) if n > 0 => Some(n),
-                _ => {
-                    errors.push(format!("INVALID_FIELD_VALUE:  'occurrences' value '{s}' must be a positive integer."));
-                    None
-                }
+        Some(s) => match s.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                errors.push(format!(
+                    "INVALID_FIELD_VALUE:  'occurrences' value '{s}' must be a positive integer."
+                ));
+                None
             }
-        }
+        },
     };
     if obj.has("endDateTime") && obj.has("occurrences") {
-        errors.push(
-            "INVALID_FIELD_VALUE:  'endDateTime' and 'occurrences' cannot both be set.".to_string(),
-        );
+        errors.push("INVALID_FIELD_VALUE:  'endDateTime' and 'occurrences' cannot both be set.".to_string());
     }
     if let (Some(Start::At(s)), Some(e)) = (start, end) {
         if e <= s {
-            errors.push(
-                "INVALID_FIELD_VALUE:  'endDateTime' must be after 'startDateTime'.".to_string(),
-            );
+            errors.push("INVALID_FIELD_VALUE:  'endDateTime' must be after 'startDateTime'.".to_string());
         }
     }
     match (start, period) {
@@ -323,17 +315,10 @@ mod tests {
         .unwrap();
         assert_eq!(ok.occurrences, Some(3));
         assert_eq!(ok.period.nth(1_355_270_400, 2), Some(1_355_270_400 + 7200));
-        let errs = parse_schedule(&obj(
-            "S",
-            &[("period", "1 hour"), ("startDateTime", "2012-12-12")],
-        ))
-        .unwrap_err();
+        let errs = parse_schedule(&obj("S", &[("period", "1 hour"), ("startDateTime", "2012-12-12")])).unwrap_err();
         assert_eq!(
             errs,
-            vec![
-                "INVALID_FIELD_VALUE:  'startDateTime' value must be a literal datetime value."
-                    .to_string()
-            ]
+            vec!["INVALID_FIELD_VALUE:  'startDateTime' value must be a literal datetime value.".to_string()]
         );
         assert!(parse_schedule(&obj("S", &[("period", "1 hour")])).is_err());
     }
@@ -342,10 +327,7 @@ mod tests {
     fn inheritance_through_parent_and_default() {
         let def = Definition {
             objects: vec![
-                obj(
-                    "Default",
-                    &[("workerGroup", "wg"), ("scheduleType", "ondemand")],
-                ),
+                obj("Default", &[("workerGroup", "wg"), ("scheduleType", "ondemand")]),
                 obj("Base", &[("command", "base"), ("maximumRetries", "1")]),
                 obj("A", &[("parent", "&Base"), ("command", "own")]),
                 obj("Loop", &[("parent", "&Loop")]),
@@ -354,15 +336,9 @@ mod tests {
         };
         let a = def.object("A").unwrap();
         assert_eq!(inherited_string(&def, a, "command").as_deref(), Some("own"));
-        assert_eq!(
-            inherited_string(&def, a, "maximumRetries").as_deref(),
-            Some("1")
-        );
+        assert_eq!(inherited_string(&def, a, "maximumRetries").as_deref(), Some("1"));
         // Base has no parent, so it inherits from Default.
-        assert_eq!(
-            inherited_string(&def, a, "workerGroup").as_deref(),
-            Some("wg")
-        );
+        assert_eq!(inherited_string(&def, a, "workerGroup").as_deref(), Some("wg"));
         assert_eq!(resolved_fields(&def, def.object("Loop").unwrap()).len(), 1);
         assert_eq!(schedule_type(&def), Ok(ScheduleType::OnDemand));
     }

@@ -24,6 +24,8 @@ const MAX_ATTEMPTS: usize = 100;
 const MAX_RETRIES_CAP: u32 = 5;
 const MAX_ACTIVE_CAP: usize = 5;
 /// DG: retries at least 2 minutes apart when a `retryDelay` is given.
+/// inferred: without a `retryDelay` the retry attempt is queued at once (the
+/// default delay is UNK), which keeps runs short and deterministic.
 const MIN_RETRY_DELAY: i64 = 120;
 /// inferred: `maximumRetries` defaults to 2 (UNK in the facts).
 const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -58,11 +60,7 @@ impl Status {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            Status::Finished
-                | Status::Failed
-                | Status::CascadeFailed
-                | Status::Canceled
-                | Status::MarkFinished
+            Status::Finished | Status::Failed | Status::CascadeFailed | Status::Canceled | Status::MarkFinished
         )
     }
 
@@ -208,10 +206,7 @@ impl Runtime {
     fn locate_attempt(&self, attempt_id: &str) -> Option<(usize, usize)> {
         let (inst_id, n) = split_attempt_id(attempt_id)?;
         let i = self.instances.iter().position(|i| i.id == inst_id)?;
-        let j = self.instances[i]
-            .attempts
-            .iter()
-            .position(|a| a.number == n)?;
+        let j = self.instances[i].attempts.iter().position(|a| a.number == n)?;
         Some((i, j))
     }
 
@@ -247,11 +242,7 @@ impl Runtime {
     /// Status a client sees: waiting objects of a paused component are
     /// PAUSED.
     pub fn shown_status(&self, component: &str, status: Status) -> &'static str {
-        if self.paused.contains(component)
-            && matches!(
-                status,
-                Status::WaitingForRunner | Status::WaitingOnDependencies
-            )
+        if self.paused.contains(component) && matches!(status, Status::WaitingForRunner | Status::WaitingOnDependencies)
         {
             "PAUSED"
         } else {
@@ -282,12 +273,7 @@ pub fn plans(def: &Definition, first_activation: i64) -> Vec<Plan> {
     let mut out = Vec::new();
     for obj in def.objects.iter().filter(|o| is_activity(def, o)) {
         let fields = schedule::resolved_fields(def, obj);
-        let string = |k: &str| {
-            fields
-                .iter()
-                .find(|f| f.key == k)
-                .and_then(|f| f.string_value.clone())
-        };
+        let string = |k: &str| fields.iter().find(|f| f.key == k).and_then(|f| f.string_value.clone());
         let has = |k: &str| fields.iter().any(|f| f.key == k);
         let timing = if ondemand {
             Timing::OnDemand
@@ -319,11 +305,7 @@ pub fn plans(def: &Definition, first_activation: i64) -> Vec<Plan> {
             .unwrap_or(0);
         out.push(Plan {
             component: obj.id.clone(),
-            worker_group: if has("runsOn") {
-                None
-            } else {
-                string("workerGroup")
-            },
+            worker_group: if has("runsOn") { None } else { string("workerGroup") },
             timing,
             max_active: string("maxActiveInstances")
                 .and_then(|s| s.trim().parse().ok())
@@ -340,8 +322,7 @@ pub fn plans(def: &Definition, first_activation: i64) -> Vec<Plan> {
                 .filter_map(|f| f.ref_value.clone())
                 .filter(|r| activity_ids.contains(&r.as_str()) && r != &obj.id)
                 .collect(),
-            cascade: string("failureAndRerunMode")
-                .is_some_and(|m| m.eq_ignore_ascii_case("cascade")),
+            cascade: string("failureAndRerunMode").is_some_and(|m| m.eq_ignore_ascii_case("cascade")),
         });
     }
     out
@@ -402,11 +383,7 @@ pub fn activate(
         .collect();
     for c in &ondemand {
         for inst in rt.instances.iter_mut().filter(|i| &i.component == c) {
-            cancel_instance(
-                inst,
-                now,
-                "Canceled by a new activation of the on-demand pipeline",
-            );
+            cancel_instance(inst, now, "Canceled by a new activation of the on-demand pipeline");
         }
         let mut start = now;
         while rt.instances.iter().any(|i| i.id == instance_id(c, start)) {
@@ -414,8 +391,7 @@ pub fn activate(
         }
         let deps = !rt.plan(c).is_some_and(|pl| pl.depends_on.is_empty());
         let retries = rt.plan(c).map_or(DEFAULT_MAX_RETRIES, |pl| pl.max_retries);
-        rt.instances
-            .push(new_instance(c, start, start, deps, retries, now));
+        rt.instances.push(new_instance(c, start, start, deps, retries, now));
     }
     p.active = Some(active);
     p.state = PipelineState::Scheduled;
@@ -429,8 +405,8 @@ fn first_interval_at_or_after(start: i64, period: Period, t: i64) -> u64 {
     }
     match period {
         Period::Seconds(s) if s > 0 => {
-            let k = (t - start + s - 1) / s;
-            u64::try_from(k).unwrap_or(0)
+            let k = (i128::from(t) - i128::from(start) + i128::from(s) - 1) / i128::from(s);
+            u64::try_from(k).unwrap_or(u64::MAX)
         }
         _ => {
             let mut k = 0u64;
@@ -446,14 +422,7 @@ pub fn instance_id(component: &str, scheduled_start: i64) -> String {
     format!("@{component}_{}", dates::format_field(scheduled_start))
 }
 
-fn new_instance(
-    component: &str,
-    start: i64,
-    end: i64,
-    waits: bool,
-    retries: u32,
-    now: i64,
-) -> Instance {
+fn new_instance(component: &str, start: i64, end: i64, waits: bool, retries: u32, now: i64) -> Instance {
     Instance {
         id: instance_id(component, start),
         component: component.to_string(),
@@ -466,11 +435,7 @@ fn new_instance(
         },
         actual_start: None,
         actual_end: None,
-        attempts: if waits {
-            Vec::new()
-        } else {
-            vec![Attempt::new(1, now)]
-        },
+        attempts: if waits { Vec::new() } else { vec![Attempt::new(1, now)] },
         retries_left: retries,
         cancellation_reason: None,
     }
@@ -552,14 +517,8 @@ pub fn advance(p: &mut Pipeline, now: i64) -> bool {
                 continue;
             }
             let waits = !plan.depends_on.is_empty();
-            rt.instances.push(new_instance(
-                &plan.component,
-                s,
-                e,
-                waits,
-                plan.max_retries,
-                now,
-            ));
+            rt.instances
+                .push(new_instance(&plan.component, s, e, waits, plan.max_retries, now));
             changed |= !waits;
         }
     }
@@ -577,10 +536,7 @@ fn release_dependents(rt: &mut Runtime, plans: &[Plan], now: i64) -> bool {
         if rt.instances[i].status != Status::WaitingOnDependencies {
             continue;
         }
-        let Some(plan) = plans
-            .iter()
-            .find(|p| p.component == rt.instances[i].component)
-        else {
+        let Some(plan) = plans.iter().find(|p| p.component == rt.instances[i].component) else {
             continue;
         };
         let start = rt.instances[i].scheduled_start;
@@ -600,12 +556,9 @@ fn release_dependents(rt: &mut Runtime, plans: &[Plan], now: i64) -> bool {
             inst.attempts.push(Attempt::new(1, now));
             changed = true;
         } else if plan.cascade
-            && deps.iter().any(|s| {
-                matches!(
-                    s,
-                    Some(Status::Failed | Status::CascadeFailed | Status::Canceled)
-                )
-            })
+            && deps
+                .iter()
+                .any(|s| matches!(s, Some(Status::Failed | Status::CascadeFailed | Status::Canceled)))
         {
             inst.status = Status::CascadeFailed;
             inst.actual_end = Some(now);
@@ -632,8 +585,7 @@ fn finished(rt: &Runtime) -> bool {
             ..
         } => {
             let k = rt.cursors.get(&p.component).copied().unwrap_or(0);
-            occurrences.is_some_and(|n| k >= n)
-                || end.is_some_and(|end| period.nth(*start, k).is_none_or(|s| s >= end))
+            occurrences.is_some_and(|n| k >= n) || end.is_some_and(|end| period.nth(*start, k).is_none_or(|s| s >= end))
         }
     });
     schedules_done && rt.instances.iter().all(|i| i.status.is_terminal())
@@ -671,10 +623,7 @@ pub fn next_task(p: &Pipeline, worker_group: &str, now: i64) -> Option<usize> {
     rt.instances.iter().position(|inst| {
         inst.status == Status::WaitingForRunner
             && !rt.paused.contains(&inst.component)
-            && rt
-                .plan(&inst.component)
-                .and_then(|pl| pl.worker_group.as_deref())
-                == Some(worker_group)
+            && rt.plan(&inst.component).and_then(|pl| pl.worker_group.as_deref()) == Some(worker_group)
             && inst
                 .head()
                 .is_some_and(|a| a.status == Status::WaitingForRunner && a.not_before <= now)
@@ -683,13 +632,7 @@ pub fn next_task(p: &Pipeline, worker_group: &str, now: i64) -> Option<usize> {
 
 /// Hands the head attempt of instance `i` to a runner: records the task id,
 /// host and start time. The attempt turns RUNNING with [`mark_running`].
-pub fn claim(
-    p: &mut Pipeline,
-    i: usize,
-    task_id: &str,
-    hostname: Option<&str>,
-    now: i64,
-) -> Option<String> {
+pub fn claim(p: &mut Pipeline, i: usize, task_id: &str, hostname: Option<&str>, now: i64) -> Option<String> {
     let inst = p.runtime.instances.get_mut(i)?;
     inst.actual_start.get_or_insert(now);
     let a = inst.attempts.last_mut()?;
@@ -711,15 +654,11 @@ pub fn mark_running(p: &mut Pipeline, i: usize) {
 
 /// ReportTaskProgress: records the report and its fields; true when the
 /// attempt was canceled and the runner should stop.
-pub fn report_progress(
-    p: &mut Pipeline,
-    attempt_id: &str,
-    fields: Vec<Field>,
-    now: i64,
-) -> ApiResult<bool> {
-    let (i, j) = p.runtime.locate_attempt(attempt_id).ok_or_else(|| {
-        ApiError::task_not_found("The task does not exist or is no longer active.")
-    })?;
+pub fn report_progress(p: &mut Pipeline, attempt_id: &str, fields: Vec<Field>, now: i64) -> ApiResult<bool> {
+    let (i, j) = p
+        .runtime
+        .locate_attempt(attempt_id)
+        .ok_or_else(|| ApiError::task_not_found("The task does not exist or is no longer active."))?;
     let inst = &mut p.runtime.instances[i];
     let a = &mut inst.attempts[j];
     a.report_progress_time = Some(now);
@@ -758,13 +697,12 @@ pub fn set_task_status(
     error: TaskError,
     now: i64,
 ) -> ApiResult<bool> {
-    let (i, j) = p.runtime.locate_attempt(attempt_id).ok_or_else(|| {
-        ApiError::task_not_found("The task does not exist or is no longer active.")
-    })?;
+    let (i, j) = p
+        .runtime
+        .locate_attempt(attempt_id)
+        .ok_or_else(|| ApiError::task_not_found("The task does not exist or is no longer active."))?;
     let rt = &mut p.runtime;
-    let delay = rt
-        .plan(&rt.instances[i].component)
-        .map_or(0, |pl| pl.retry_delay);
+    let delay = rt.plan(&rt.instances[i].component).map_or(0, |pl| pl.retry_delay);
     let inst = &mut rt.instances[i];
     let is_head = j + 1 == inst.attempts.len();
     let a = &mut inst.attempts[j];
@@ -851,9 +789,10 @@ pub fn set_status(p: &mut Pipeline, ids: &[String], change: StatusChange, now: i
                     continue;
                 };
                 match change {
-                    StatusChange::TryCancel => {
-                        cancel_instance(inst, now, "Canceled by SetStatus TRY_CANCEL")
-                    }
+                    StatusChange::TryCancel => cancel_instance(inst, now, "Canceled by SetStatus TRY_CANCEL"),
+                    // inferred: the instance then reads MARK_FINISHED (DG:
+                    // dp-interpret-health-status names it beside FINISHED as
+                    // an instance's healthy end); a live attempt is canceled.
                     StatusChange::MarkFinished => {
                         if let Some(a) = inst.head_mut().filter(|a| !a.status.is_terminal()) {
                             a.status = Status::Canceled;
@@ -864,9 +803,7 @@ pub fn set_status(p: &mut Pipeline, ids: &[String], change: StatusChange, now: i
                         inst.actual_end = Some(now);
                     }
                     _ => {
-                        if inst.status == Status::WaitingOnDependencies
-                            || inst.attempts.len() >= MAX_ATTEMPTS
-                        {
+                        if inst.status == Status::WaitingOnDependencies || inst.attempts.len() >= MAX_ATTEMPTS {
                             continue;
                         }
                         if let Some(a) = inst.head_mut().filter(|a| !a.status.is_terminal()) {

@@ -184,8 +184,7 @@ impl Store {
     pub fn remember_task(&mut self, task_id: String, task: TaskRef) {
         if self.tasks.len() >= MAX_TASKS {
             let pipelines = &self.pipelines;
-            self.tasks
-                .retain(|_, t| pipelines.contains_key(&t.pipeline_id));
+            self.tasks.retain(|_, t| pipelines.contains_key(&t.pipeline_id));
             if self.tasks.len() >= MAX_TASKS {
                 if let Some(k) = self.tasks.keys().next().cloned() {
                     self.tasks.remove(&k);

@@ -54,11 +54,7 @@ const fn opt(name: &'static str, shape: &'static Shape) -> Member {
 }
 
 const fn s(min: usize, max: usize) -> Shape {
-    Shape::Str {
-        min,
-        max,
-        xml: true,
-    }
+    Shape::Str { min, max, xml: true }
 }
 
 static ID: Shape = s(1, 1024);
@@ -92,27 +88,36 @@ static FIELD: Shape = Shape::Struct(&[
     opt("refValue", &STR1_256),
 ]);
 static FIELDS: Shape = Shape::List(&FIELD);
-static PIPELINE_OBJECT: Shape =
-    Shape::Struct(&[req("id", &ID), req("name", &ID), req("fields", &FIELDS)]);
-static PIPELINE_OBJECTS: Shape = Shape::List(&PIPELINE_OBJECT);
-static PARAMETER_ATTRIBUTE: Shape =
-    Shape::Struct(&[req("key", &STR1_256), req("stringValue", &STR0_10240)]);
+/// Inside a definition, a missing object id or name and an empty ref value
+/// are the service's FATAL errors (M: PutPipelineDefinition saves nothing
+/// and answers InvalidRequestException), so the front end lets them through
+/// (only the upper length bounds are checked here).
+static STR0_256: Shape = s(0, 256);
+static DEFINITION_FIELD: Shape = Shape::Struct(&[
+    req("key", &STR1_256),
+    opt("stringValue", &STR0_10240),
+    opt("refValue", &STR0_256),
+]);
+static DEFINITION_OBJECT: Shape = Shape::Struct(&[
+    opt("id", &STR0_1024),
+    opt("name", &STR0_1024),
+    req("fields", &Shape::List(&DEFINITION_FIELD)),
+]);
+static PIPELINE_OBJECTS: Shape = Shape::List(&DEFINITION_OBJECT);
+static PARAMETER_ATTRIBUTE: Shape = Shape::Struct(&[req("key", &STR1_256), req("stringValue", &STR0_10240)]);
 static PARAMETER_OBJECT: Shape = Shape::Struct(&[
     req("id", &STR1_256),
     req("attributes", &Shape::List(&PARAMETER_ATTRIBUTE)),
 ]);
 static PARAMETER_OBJECTS: Shape = Shape::List(&PARAMETER_OBJECT);
-static PARAMETER_VALUE: Shape =
-    Shape::Struct(&[req("id", &STR1_256), req("stringValue", &STR0_10240)]);
+static PARAMETER_VALUE: Shape = Shape::Struct(&[req("id", &STR1_256), req("stringValue", &STR0_10240)]);
 static PARAMETER_VALUES: Shape = Shape::List(&PARAMETER_VALUE);
 static TAG: Shape = Shape::Struct(&[req("key", &TAG_KEY), req("value", &TAG_VALUE)]);
 static TAGS: Shape = Shape::List(&TAG);
-static OPERATOR: Shape =
-    Shape::Struct(&[opt("type", &OPERATOR_TYPE), opt("values", &STR0_1024_LIST)]);
+static OPERATOR: Shape = Shape::Struct(&[opt("type", &OPERATOR_TYPE), opt("values", &STR0_1024_LIST)]);
 static SELECTOR: Shape = Shape::Struct(&[opt("fieldName", &STR0_1024), opt("operator", &OPERATOR)]);
 static QUERY: Shape = Shape::Struct(&[opt("selectors", &Shape::List(&SELECTOR))]);
-static INSTANCE_IDENTITY: Shape =
-    Shape::Struct(&[opt("document", &STR0_1024), opt("signature", &STR0_1024)]);
+static INSTANCE_IDENTITY: Shape = Shape::Struct(&[opt("document", &STR0_1024), opt("signature", &STR0_1024)]);
 
 /// The input members of each operation, from the service model.
 pub fn input_members(op: Operation) -> &'static [Member] {
@@ -235,9 +240,8 @@ pub fn parse_input(op: Operation, body: &[u8]) -> ApiResult<Value> {
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Map::new())
     } else {
-        serde_json::from_slice(body).map_err(|e| {
-            ApiError::serialization(format!("Could not parse the request body as JSON: {e}"))
-        })?
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::serialization(format!("Could not parse the request body as JSON: {e}")))?
     };
     let mut violations = Vec::new();
     let cleaned = check_struct(&value, input_members(op), "", &mut violations)?;
@@ -289,17 +293,10 @@ fn check_struct(
     Ok(Value::Object(out))
 }
 
-fn check(
-    value: &Value,
-    shape: &'static Shape,
-    path: &str,
-    violations: &mut Vec<String>,
-) -> ApiResult<Value> {
+fn check(value: &Value, shape: &'static Shape, path: &str, violations: &mut Vec<String>) -> ApiResult<Value> {
     match shape {
         Shape::Str { min, max, xml } => {
-            let s = value
-                .as_str()
-                .ok_or_else(|| type_mismatch(value, "a String"))?;
+            let s = value.as_str().ok_or_else(|| type_mismatch(value, "a String"))?;
             let len = s.chars().count();
             let shown = quoted(s);
             if len < *min {
@@ -326,31 +323,22 @@ fn check(
             Ok(value.clone())
         }
         Shape::Text => {
-            value
-                .as_str()
-                .ok_or_else(|| type_mismatch(value, "a String"))?;
+            value.as_str().ok_or_else(|| type_mismatch(value, "a String"))?;
             Ok(value.clone())
         }
         Shape::Enum(allowed) => {
-            let s = value
-                .as_str()
-                .ok_or_else(|| type_mismatch(value, "a String"))?;
+            let s = value.as_str().ok_or_else(|| type_mismatch(value, "a String"))?;
             if !allowed.contains(&s) {
                 violations.push(violation(
                     &quoted(s),
                     path,
-                    &format!(
-                        "Member must satisfy enum value set: [{}]",
-                        allowed.join(", ")
-                    ),
+                    &format!("Member must satisfy enum value set: [{}]", allowed.join(", ")),
                 ));
             }
             Ok(value.clone())
         }
         Shape::Bool => {
-            value
-                .as_bool()
-                .ok_or_else(|| type_mismatch(value, "a Boolean"))?;
+            value.as_bool().ok_or_else(|| type_mismatch(value, "a Boolean"))?;
             Ok(value.clone())
         }
         Shape::Int => {
@@ -446,24 +434,17 @@ mod tests {
         );
         let e = err(Operation::DeletePipeline, r#"{"pipelineId": null}"#);
         assert_eq!(e.kind, ErrorKind::Validation);
-        assert_eq!(
-            err(Operation::DeletePipeline, "").kind,
-            ErrorKind::Validation
-        );
+        assert_eq!(err(Operation::DeletePipeline, "").kind, ErrorKind::Validation);
     }
 
     #[test]
     fn lengths_patterns_enums_and_nesting() {
-        let e = err(
-            Operation::CreatePipeline,
-            r#"{"name":"","uniqueId":"u\u0001"}"#,
-        );
+        let e = err(Operation::CreatePipeline, r#"{"name":"","uniqueId":"u\u0001"}"#);
         assert!(e.message.starts_with("2 validation errors detected: Value '' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 1; "), "{}", e.message);
-        assert!(e.message.contains("at 'uniqueId' failed to satisfy constraint: Member must satisfy regular expression pattern"));
-        let e = err(
-            Operation::SetTaskStatus,
-            r#"{"taskId":"t","taskStatus":"DONE"}"#,
-        );
+        assert!(e
+            .message
+            .contains("at 'uniqueId' failed to satisfy constraint: Member must satisfy regular expression pattern"));
+        let e = err(Operation::SetTaskStatus, r#"{"taskId":"t","taskStatus":"DONE"}"#);
         assert!(e
             .message
             .contains("Member must satisfy enum value set: [FINISHED, FAILED, FALSE]"));
@@ -477,12 +458,21 @@ mod tests {
             "{}",
             e.message
         );
+        // Missing object ids and names, and empty refs, are left to the
+        // definition check (FATAL errors of the service).
+        assert!(parse_input(
+            Operation::PutPipelineDefinition,
+            br#"{"pipelineId":"df-1","pipelineObjects":[{"fields":[{"key":"k","refValue":""}]}]}"#
+        )
+        .is_ok());
         let long = "x".repeat(129);
         let e = err(
             Operation::AddTags,
             &format!(r#"{{"pipelineId":"p","tags":[{{"key":"{long}","value":""}}]}}"#),
         );
-        assert!(e.message.contains("at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"));
+        assert!(e.message.contains(
+            "at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"
+        ));
     }
 
     #[test]
@@ -540,11 +530,7 @@ mod tests {
             // Every table names its members once.
             let members = input_members(*op);
             for (i, m) in members.iter().enumerate() {
-                assert!(
-                    members[i + 1..].iter().all(|o| o.name != m.name),
-                    "{op}: {}",
-                    m.name
-                );
+                assert!(members[i + 1..].iter().all(|o| o.name != m.name), "{op}: {}", m.name);
             }
         }
     }

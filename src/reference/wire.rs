@@ -41,10 +41,7 @@ fn envelope(status: u16, body: Bytes, now: SystemTime) -> Response {
     Response {
         status,
         headers: vec![
-            (
-                "x-amzn-RequestId".to_string(),
-                uuid::Uuid::new_v4().to_string(),
-            ),
+            ("x-amzn-RequestId".to_string(), uuid::Uuid::new_v4().to_string()),
             ("x-amz-crc32".to_string(), crc.to_string()),
             ("Content-Type".to_string(), CONTENT_TYPE.to_string()),
             ("Content-Length".to_string(), body.len().to_string()),
@@ -78,10 +75,7 @@ mod tests {
         );
         assert_eq!(e.status, 500);
         let v: Value = serde_json::from_slice(&e.body).unwrap();
-        assert_eq!(
-            v["__type"],
-            "com.amazon.setl.webservice#InternalServiceError"
-        );
+        assert_eq!(v["__type"], "com.amazon.setl.webservice#InternalServiceError");
         assert_eq!(v["message"], "boom");
 
         let empty = success(Body::Empty, SystemTime::UNIX_EPOCH);

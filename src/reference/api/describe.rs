@@ -60,9 +60,7 @@ pub fn pipeline(p: &Pipeline) -> Value {
     if p.state == PipelineState::Scheduled {
         time_field("@nextRunTime", p.runtime.next_run_time());
     }
-    if let Some(Timing::Periodic {
-        start, period_text, ..
-    }) = p
+    if let Some(Timing::Periodic { start, period_text, .. }) = p
         .runtime
         .plans
         .iter()
@@ -70,10 +68,7 @@ pub fn pipeline(p: &Pipeline) -> Value {
         .find(|t| matches!(t, Timing::Periodic { .. }))
     {
         fields.push(Field::string("@scheduledPeriod", period_text));
-        fields.push(Field::string(
-            "@scheduledStartTime",
-            dates::format_field(*start),
-        ));
+        fields.push(Field::string("@scheduledStartTime", dates::format_field(*start)));
     }
     if p.activations > 0 {
         // inferred: HEALTHY until an instance ends badly (DG: health follows
@@ -86,10 +81,7 @@ pub fn pipeline(p: &Pipeline) -> Value {
             "@healthStatus",
             if healthy { "HEALTHY" } else { "ERROR" },
         ));
-        fields.push(Field::string(
-            "@healthStatusUpdatedTime",
-            dates::format_field(at),
-        ));
+        fields.push(Field::string("@healthStatusUpdatedTime", dates::format_field(at)));
     }
     let mut desc = json!({
         "pipelineId": p.id,
@@ -134,10 +126,7 @@ pub fn component(p: &Pipeline, def: &Definition, obj: &PipelineObject) -> Pipeli
         fields.push(Field::reference("@activeInstances", &inst.id));
     }
     if let Some(t) = p.last_deactivation {
-        fields.push(Field::string(
-            "@lastDeactivatedTime",
-            dates::format_field(t),
-        ));
+        fields.push(Field::string("@lastDeactivatedTime", dates::format_field(t)));
     }
     PipelineObject {
         id: obj.id.clone(),
@@ -208,10 +197,7 @@ pub fn instance(p: &Pipeline, inst: &Instance) -> PipelineObject {
             opt_string(&mut fields, "errorStackTrace", &a.error_stack_trace);
         }
     }
-    fields.push(Field::string(
-        "@attemptCount",
-        inst.attempts.len().to_string(),
-    ));
+    fields.push(Field::string("@attemptCount", inst.attempts.len().to_string()));
     opt_string(&mut fields, "cancellationReason", &inst.cancellation_reason);
     PipelineObject {
         id: inst.id.clone(),

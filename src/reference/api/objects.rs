@@ -12,10 +12,10 @@ use crate::reference::model::PipelineObject;
 use crate::reference::state::Store;
 use crate::reference::validate::typed;
 
-/// inferred: DescribeObjects accepts up to 100 ids (the AWS CLI sends
-/// batches of 100 and says the service accepts no more; the model's doc says
-/// 25 — a conflict in the facts) and answers them in one page.
-const MAX_DESCRIBE_OBJECTS: usize = 100;
+/// M: DescribeObjects takes at most 25 ids (the AWS CLI's `list-runs` sends
+/// batches of 100 — a conflict in the facts; the model's documentation wins
+/// here) and answers them in one page.
+const MAX_DESCRIBE_OBJECTS: usize = 25;
 /// M: at most 10 selectors; `limit` defaults to 100.
 const MAX_SELECTORS: usize = 10;
 const DEFAULT_LIMIT: usize = 100;
@@ -131,22 +131,12 @@ fn condition(s: Selector) -> ApiResult<Condition> {
         .field_name
         .filter(|f| !f.is_empty())
         .ok_or_else(|| ApiError::invalid("A selector needs a fieldName."))?;
-    let op = s.operator.ok_or_else(|| {
-        ApiError::invalid(format!("The selector on '{field}' needs an operator."))
-    })?;
+    let op = s
+        .operator
+        .ok_or_else(|| ApiError::invalid(format!("The selector on '{field}' needs an operator.")))?;
     let kind = op
         .kind
         .ok_or_else(|| ApiError::invalid(format!("The operator on '{field}' needs a type.")))?;
-    let allowed = if matches!(kind.as_str(), "EQ" | "REF_EQ") {
-        EQ_FIELDS
-    } else {
-        RANGE_FIELDS
-    };
-    if !allowed.contains(&field.as_str()) {
-        return Err(ApiError::invalid(format!(
-            "Operator {kind} cannot be applied to field '{field}'."
-        )));
-    }
     let arity_ok = match kind.as_str() {
         "LE" | "GE" => op.values.len() == 1,
         "BETWEEN" => op.values.len() == 2,
@@ -178,6 +168,16 @@ impl Condition {
     /// other kind does not match); EQ with several values matches any of
     /// them; BETWEEN is inclusive; an unset field fails (M).
     fn matches(&self, obj: &PipelineObject) -> bool {
+        // inferred: an operator applied to a field it does not act on (M
+        // lists them) matches nothing rather than failing the call.
+        let allowed = if matches!(self.kind.as_str(), "EQ" | "REF_EQ") {
+            EQ_FIELDS
+        } else {
+            RANGE_FIELDS
+        };
+        if !allowed.contains(&self.field.as_str()) {
+            return false;
+        }
         let refs = self.kind == "REF_EQ";
         let mut values: Vec<&str> = obj
             .fields
@@ -220,17 +220,10 @@ pub fn query(store: &mut Store, input: Value) -> ApiResult<Reply> {
             "Too many selectors: at most {MAX_SELECTORS} are allowed."
         )));
     }
-    let conditions = selectors
-        .into_iter()
-        .map(condition)
-        .collect::<ApiResult<Vec<_>>>()?;
+    let conditions = selectors.into_iter().map(condition).collect::<ApiResult<Vec<_>>>()?;
     let limit = match input.limit {
         None => DEFAULT_LIMIT,
-        Some(n) if n < 1 => {
-            return Err(ApiError::invalid(format!(
-                "Invalid limit {n}: must be at least 1."
-            )))
-        }
+        Some(n) if n < 1 => return Err(ApiError::invalid(format!("Invalid limit {n}: must be at least 1."))),
         Some(n) => usize::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
     };
     let from = parse_marker(input.marker.as_deref())?;
@@ -271,7 +264,6 @@ pub fn evaluate(store: &mut Store, input: Value) -> ApiResult<Reply> {
         ))
     })?;
     let scope = PipelineScope { pipeline: p };
-    let value =
-        expr::evaluate_string(&input.expression, &obj, &scope).map_err(ApiError::invalid)?;
+    let value = expr::evaluate_string(&input.expression, &obj, &scope).map_err(ApiError::invalid)?;
     Ok(Reply::json(json!({ "evaluatedExpression": value })))
 }

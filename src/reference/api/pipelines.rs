@@ -11,8 +11,9 @@ use crate::reference::scheduler;
 use crate::reference::state::{Pipeline, PipelineState, Store, MAX_PIPELINES};
 use crate::reference::validate::typed;
 
-/// Pipelines per ListPipelines page. inferred: the real page size is UNK.
-const LIST_PAGE: usize = 50;
+/// Pipelines per ListPipelines page. inferred: the real page size is UNK;
+/// 25, like the API's other per-call limits.
+const LIST_PAGE: usize = 25;
 /// M: at most 25 ids per DescribePipelines.
 const MAX_DESCRIBE: usize = 25;
 
@@ -126,7 +127,7 @@ struct ListInput {
     marker: Option<String>,
 }
 
-/// ListPipelines: pages of 50 in creation order; the marker is the position
+/// ListPipelines: pages of 25 in creation order; the marker is the position
 /// of the next pipeline.
 pub fn list(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let input: ListInput = typed(input)?;

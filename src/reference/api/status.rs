@@ -61,11 +61,7 @@ pub fn set_status(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply
         return Err(ApiError::invalid(format!(
             "Status {} does not apply to {}.",
             input.status.to_ascii_uppercase(),
-            if components > 0 {
-                "components"
-            } else {
-                "instances"
-            }
+            if components > 0 { "components" } else { "instances" }
         )));
     }
     let changed = scheduler::set_status(p, &input.object_ids, change, ctx.now);

@@ -12,10 +12,7 @@ use crate::reference::validate::typed;
 /// Tag rules beyond the shape's lengths. inferred: the `aws:` prefix is
 /// reserved, as in the other AWS tagging APIs (UNK for Data Pipeline).
 pub fn check(tags: &[Tag]) -> ApiResult<()> {
-    if let Some(t) = tags
-        .iter()
-        .find(|t| t.key.to_ascii_lowercase().starts_with("aws:"))
-    {
+    if let Some(t) = tags.iter().find(|t| t.key.to_ascii_lowercase().starts_with("aws:")) {
         return Err(ApiError::invalid(format!(
             "Tag key '{}' is not allowed: the 'aws:' prefix is reserved.",
             t.key

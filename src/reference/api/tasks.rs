@@ -26,11 +26,7 @@ struct PollInput {
 /// then on.
 pub fn poll(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
     let input: PollInput = typed(input)?;
-    let mut order: Vec<(u64, String)> = store
-        .pipelines
-        .values()
-        .map(|p| (p.seq, p.id.clone()))
-        .collect();
+    let mut order: Vec<(u64, String)> = store.pipelines.values().map(|p| (p.seq, p.id.clone())).collect();
     order.sort();
     for (_, pid) in order {
         let Some(p) = store.pipelines.get_mut(&pid) else {
@@ -40,8 +36,7 @@ pub fn poll(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
             continue;
         };
         let task_id = new_task_id();
-        let Some(attempt_id) = scheduler::claim(p, i, &task_id, input.hostname.as_deref(), ctx.now)
-        else {
+        let Some(attempt_id) = scheduler::claim(p, i, &task_id, input.hostname.as_deref(), ctx.now) else {
             continue;
         };
         let snapshot = p
@@ -71,11 +66,7 @@ pub fn poll(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
 
 /// An opaque task id (base64-like text with `:` separators, as the real ids).
 fn new_task_id() -> String {
-    format!(
-        "{}:{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
+    format!("{}:{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
 }
 
 /// The task a task id names. A task of a deleted pipeline is Ok(None).
@@ -141,11 +132,7 @@ struct SetTaskStatusInput {
 /// FALSE; `{}` on success. The task id is spent afterwards.
 pub fn set_task_status(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
     let input: SetTaskStatusInput = typed(input)?;
-    if input
-        .error_id
-        .as_deref()
-        .is_some_and(|e| e.starts_with("Service_"))
-    {
+    if input.error_id.as_deref().is_some_and(|e| e.starts_with("Service_")) {
         return Err(ApiError::invalid(
             "errorId must not start with 'Service_': that prefix is reserved for the service.",
         ));
