@@ -14,6 +14,7 @@ use crate::report::partition::Partition;
 use crate::report::progress::{Progress, ProgressMode};
 use crate::report::redact::{scrub, Secrets};
 use crate::report::{console, write};
+use crate::run::target::Credentials;
 use crate::run::{default_jobs, target, Observer, RunConfig, Runner};
 use crate::snapshot::SnapshotStore;
 
@@ -135,6 +136,21 @@ impl Finished {
     }
 }
 
+/// The secret keys and session tokens of `credentials`.
+pub fn secrets_of(credentials: &[Credentials]) -> Secrets {
+    Secrets::new(
+        credentials
+            .iter()
+            .flat_map(|c| [Some(c.secret_key.clone()), c.session_token.clone()])
+            .flatten(),
+    )
+}
+
+/// Every secret a run may sign with, known before the target is resolved (for the console).
+pub fn possible_secrets() -> Secrets {
+    secrets_of(&[Credentials::from_env(), Credentials::embedded()])
+}
+
 /// Resolves `endpoint`, checks it answers, and runs `cases` against it.
 pub async fn execute(
     endpoint: Option<&str>,
@@ -182,14 +198,7 @@ pub async fn execute(
                 .unwrap_or_default()
         );
     }
-    let secrets = Secrets::new(
-        [
-            Some(target.credentials.secret_key.clone()),
-            target.credentials.session_token.clone(),
-        ]
-        .into_iter()
-        .flatten(),
-    );
+    let secrets = secrets_of(std::slice::from_ref(&target.credentials));
     let outcome = runner.run_all(cases, observer).await;
     drop(target);
     Ok(Finished { outcome, secrets })
@@ -205,7 +214,8 @@ pub fn run(args: RunArgs) -> u8 {
         Err(code) => return code,
     };
     let cases = std::mem::take(&mut chosen.cases);
-    let (progress, observer) = Progress::new(args.progress);
+    let secrets = possible_secrets();
+    let (progress, observer) = Progress::new(args.progress, secrets.clone());
     let finished = rt.block_on(execute(
         args.endpoint.as_deref(),
         cases,
@@ -229,7 +239,7 @@ pub fn run(args: RunArgs) -> u8 {
             }
         }
     }
-    println!("{}", console::summary(&finished.outcome));
+    println!("{}", secrets.apply(&console::summary(&finished.outcome)));
     if code != EXIT_OK {
         return code;
     }

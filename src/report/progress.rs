@@ -10,6 +10,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::console;
+use super::redact::Secrets;
 use crate::outcome::{CaseStatus, Event};
 use crate::run::Observer;
 
@@ -30,17 +31,18 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(mode: ProgressMode) -> (Progress, Observer) {
+    /// Case lines are printed with `secrets` removed.
+    pub fn new(mode: ProgressMode, secrets: Secrets) -> (Progress, Observer) {
         let use_bar = match mode {
             ProgressMode::Bar => true,
             ProgressMode::Plain => false,
             ProgressMode::Auto => std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
         };
         if !use_bar {
-            let observer: Observer = Arc::new(|event: Event| {
+            let observer: Observer = Arc::new(move |event: Event| {
                 if let Event::CaseFinished(case) = event {
                     let mut out = std::io::stdout().lock();
-                    let _ = writeln!(out, "{}", console::case_line(&case));
+                    let _ = writeln!(out, "{}", secrets.apply(&console::case_line(&case)));
                 }
             });
             return (Progress { bar: None }, observer);
@@ -61,7 +63,7 @@ impl Progress {
                     let n = failed.fetch_add(1, Ordering::Relaxed) + 1;
                     handle.set_prefix(format!("{n} failed"));
                 }
-                handle.println(console::case_line(&case));
+                handle.println(secrets.apply(&console::case_line(&case)));
                 handle.inc(1);
             }
         });
