@@ -62,7 +62,7 @@ pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFil
         let inner = e.inner();
         let where_ = e.path().to_string();
         let message = clean_serde_message(&inner.to_string());
-        let message = if where_ == "." || where_.is_empty() {
+        let message = if where_ == "." || where_ == "?" || where_.is_empty() {
             message
         } else {
             format!("{where_}: {message}")

@@ -1,0 +1,135 @@
+//! Malformed case files: each error names file, line and column, and says what
+//! was expected.
+
+use std::path::Path;
+
+use dpconform::case::parse::parse_case;
+
+fn error_of(text: &str) -> String {
+    parse_case(Path::new("cases/x/bad.json"), "x::bad".into(), text)
+        .expect_err("the file is malformed")
+        .to_string()
+}
+
+const STEP: &str = r#"{ "operation": "ListPipelines" }"#;
+
+fn case_with_step(step: &str) -> String {
+    format!("{{\n  \"about\": \"a\",\n  \"source\": \"s\",\n  \"steps\": [\n    {step}\n  ]\n}}")
+}
+
+#[test]
+fn a_well_formed_case_parses() {
+    let case = parse_case(Path::new("cases/x/ok.json"), "x::ok".into(), &case_with_step(STEP)).expect("valid");
+    assert_eq!(case.area, "x");
+    assert_eq!(case.spec.steps.len(), 1);
+}
+
+#[test]
+fn syntax_error_position() {
+    assert_eq!(
+        error_of("{\n  \"about\": \"a\",\n  \"source\": \"s\"\n  \"steps\": []\n}"),
+        "cases/x/bad.json:4:3: expected `,` or `}`"
+    );
+}
+
+#[test]
+fn unknown_key_is_an_error_with_its_position() {
+    let text = case_with_step(r#"{ "operation": "ListPipelines", "expect": { "stauts": 200 } }"#);
+    assert_eq!(
+        error_of(&text),
+        "cases/x/bad.json:5:56: steps[0].expect.stauts: unknown field `stauts`, expected one of `status`, `error`, \
+         `message`, `headers`, `json`, `json_includes`, `body`, `snapshot`, `capture`, `redact`"
+    );
+}
+
+#[test]
+fn wrong_type_names_the_path() {
+    let text = case_with_step(r#"{ "operation": "ListPipelines", "expect": { "status": "200" } }"#);
+    assert_eq!(
+        error_of(&text),
+        "cases/x/bad.json:5:63: steps[0].expect.status: invalid type: string \"200\", expected u16"
+    );
+}
+
+#[test]
+fn missing_required_key() {
+    assert_eq!(
+        error_of("{\n  \"about\": \"a\",\n  \"steps\": []\n}"),
+        "cases/x/bad.json:4:1: missing field `source`"
+    );
+}
+
+#[test]
+fn unknown_operation_points_at_the_operation_and_suggests() {
+    let text = case_with_step(r#"{ "operation": "createPipeline" }"#);
+    assert_eq!(
+        error_of(&text),
+        "cases/x/bad.json:5:20: unknown operation `createPipeline` (did you mean `CreatePipeline`?); \
+         use a `raw` step to send an unknown target"
+    );
+}
+
+#[test]
+fn undefined_variable_points_at_the_step() {
+    let text = case_with_step(r#"{ "operation": "DeletePipeline", "body": { "pipelineId": "{{pipeline}}" } }"#);
+    let error = error_of(&text);
+    assert!(
+        error.starts_with("cases/x/bad.json:5:5: `{{pipeline}}` is not defined here"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_variable_captured_by_an_earlier_step_is_defined() {
+    let text = r#"{ "about": "a", "source": "s", "steps": [
+        { "operation": "CreatePipeline", "body": { "name": "n", "uniqueId": "u" },
+          "expect": { "capture": { "p": "/pipelineId" } } },
+        { "operation": "DeletePipeline", "body": { "pipelineId": "{{p}}" } } ] }"#;
+    assert!(parse_case(Path::new("c.json"), "x::c".into(), text).is_ok());
+}
+
+#[test]
+fn a_step_needs_exactly_one_of_operation_and_raw() {
+    let error = error_of(&case_with_step(r#"{ "name": "nothing" }"#));
+    assert_eq!(
+        error,
+        "cases/x/bad.json:5:5: a step needs `operation` (an API call) or `raw` (a request sent as written)"
+    );
+    let error = error_of(&case_with_step(r#"{ "operation": "ListPipelines", "raw": {} }"#));
+    assert_eq!(
+        error,
+        "cases/x/bad.json:5:44: a step has either `operation` or `raw`, not both"
+    );
+}
+
+#[test]
+fn bad_regex_and_bad_skip_check_are_reported() {
+    let error = error_of(&case_with_step(
+        r#"{ "operation": "ListPipelines", "expect": { "message": "(" } }"#,
+    ));
+    assert!(
+        error.starts_with("cases/x/bad.json:5:60: not a valid regular expression"),
+        "{error}"
+    );
+    let error = error_of(&case_with_step(
+        r#"{ "operation": "ListPipelines", "skip_checks": { "status": "x" } }"#,
+    ));
+    assert!(
+        error.starts_with("cases/x/bad.json:5:64: `status` is not an envelope check"),
+        "{error}"
+    );
+}
+
+#[test]
+fn bad_template_is_reported() {
+    let error = error_of(&case_with_step(
+        r#"{ "operation": "ListPipelines", "body": { "marker": "{{repeat(a)}}" } }"#,
+    ));
+    assert_eq!(error, "cases/x/bad.json:5:45: `repeat` does not take 1 argument(s)");
+}
+
+#[test]
+fn trailing_content_is_an_error() {
+    let error = error_of(&format!("{}\n{{}}", case_with_step(STEP)));
+    assert_eq!(error, "cases/x/bad.json:8:1: trailing characters");
+}
