@@ -127,7 +127,8 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             ),
             (r"\bdf-[0-9A-Za-z]{6,}", "[pipeline-id]"),
             (
-                r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
+                // Also `2024-01-02T03-04-05`, as some emulators write times.
+                r"\d{4}-\d{2}-\d{2}[T ]\d{2}[:-]\d{2}[:-]\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
                 "[datetime]",
             ),
         ]
@@ -164,7 +165,7 @@ mod tests {
         let b = response(
             &exchange(
                 200,
-                r#"{"t":1800000000.5,"name":"dpc-run2-zzz999","at":"2025-05-05T05:05:05","pipelineId":"df-99999999"}"#,
+                r#"{"t":1800000000.5,"name":"dpc-run2-zzz999","at":"2025-05-05T05-05-05","pipelineId":"df-99999999"}"#,
             ),
             &["run2"],
         );
