@@ -180,6 +180,9 @@ fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
             &broken.url,
             "--cases",
             cases.to_str().unwrap(),
+            // One case at a time: the same order of calls on both endpoints.
+            "-j",
+            "1",
             "--report-dir",
             out_dir.to_str().unwrap(),
         ],
@@ -224,6 +227,9 @@ fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
             &other.url,
             "--cases",
             cases.to_str().unwrap(),
+            // One case at a time: the same order of calls on both endpoints.
+            "-j",
+            "1",
         ],
         &[],
     );
