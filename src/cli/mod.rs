@@ -1,7 +1,10 @@
 //! The command line: argument parsing and one module per command. Thin: the
 //! work is done by the library.
 
+mod compare;
+mod diff;
 mod list;
+mod merge;
 mod run;
 mod serve;
 mod snapshots;
@@ -45,6 +48,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Review snapshots written by failed comparisons (.snap.new files)
     Snapshots(snapshots::SnapshotsArgs),
+    /// Compare two runs' report.json: newly failing/passing cases, changed responses
+    Diff(diff::DiffArgs),
+    /// Run the same cases against two endpoints and report every response that differs
+    Compare(compare::CompareArgs),
+    /// Merge the report.json files of a partitioned run (--partition K/N) into one report
+    Merge(merge::MergeArgs),
 }
 
 /// Where case files and snapshots are found.
@@ -65,6 +74,9 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::list(args),
         Command::Serve(args) => serve::serve(args),
         Command::Snapshots(args) => snapshots::snapshots(args),
+        Command::Diff(args) => diff::diff(args),
+        Command::Compare(args) => compare::compare(args),
+        Command::Merge(args) => merge::merge(args),
     };
     ExitCode::from(code)
 }

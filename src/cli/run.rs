@@ -1,21 +1,29 @@
-//! `dpconform run`: load cases, resolve the target, run, print, set the exit status.
+//! `dpconform run`: load cases, resolve the target, run, print, write the
+//! reports, set the exit status.
 
-use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::{runtime, Locations, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::case::discover::{load_all, matches_filters};
-use crate::outcome::Event;
-use crate::report::console;
-use crate::run::{default_jobs, target, RunConfig, Runner};
+use crate::case::Case;
+use crate::outcome::RunOutcome;
+use crate::report::json::{hash_case_files, Report, RunMeta};
+use crate::report::partition::Partition;
+use crate::report::progress::{Progress, ProgressMode};
+use crate::report::redact::{scrub, Secrets};
+use crate::report::{console, write};
+use crate::run::target::Credentials;
+use crate::run::{default_jobs, target, Observer, RunConfig, Runner};
 use crate::snapshot::SnapshotStore;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     dpconform run                                  all cases against the embedded reference\n  \
     dpconform run create_pipeline                  cases whose name contains `create_pipeline`\n  \
-    dpconform run --endpoint http://localhost:5000 against another implementation\n\n\
+    dpconform run --endpoint http://localhost:5000 against another implementation\n  \
+    dpconform run --report-dir reports/ --partition 2/4   part 2 of 4, with report files\n\n\
     Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
     AWS_SESSION_TOKEN and AWS_REGION (test defaults when unset).")]
 pub struct RunArgs {
@@ -24,6 +32,19 @@ pub struct RunArgs {
     #[arg(long, value_name = "URL")]
     endpoint: Option<String>,
     #[command(flatten)]
+    select: Selection,
+    /// Write report.json, junit.xml, summary.md and report.html into this folder
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<PathBuf>,
+    /// Progress display: a bar on a terminal, plain lines otherwise
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    progress: ProgressMode,
+}
+
+/// Which cases run and how: shared by `run` and `compare`.
+#[derive(Debug, clap::Args)]
+pub struct Selection {
+    #[command(flatten)]
     locations: Locations,
     /// Cases in flight at once [default: number of cores x 4]
     #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -31,6 +52,10 @@ pub struct RunArgs {
     /// Deadline of each request in seconds, body included
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
+    /// Run only part K of N: cases in name order, dealt round-robin (for a CI matrix;
+    /// put the parts together with `dpconform merge`)
+    #[arg(long, value_name = "K/N", value_parser = Partition::parse)]
+    partition: Option<Partition>,
     /// Match filters exactly instead of as substrings
     #[arg(long)]
     exact: bool,
@@ -39,80 +64,188 @@ pub struct RunArgs {
     filters: Vec<String>,
 }
 
-pub fn run(args: RunArgs) -> u8 {
-    if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
-        eprintln!("dpconform: --timeout must be more than 0 and at most 3600 seconds");
-        return EXIT_USAGE;
+/// Cases chosen to run, with what reports need to know about them.
+pub struct Chosen {
+    pub cases: Vec<Case>,
+    pub meta: RunMeta,
+    pub timeout: Duration,
+    pub jobs: usize,
+}
+
+impl Selection {
+    /// Loads, filters and partitions the cases; the error is the exit status (message printed).
+    pub fn choose(&self) -> Result<Chosen, u8> {
+        if !(self.timeout > 0.0 && self.timeout <= 3600.0) {
+            eprintln!("dpconform: --timeout must be more than 0 and at most 3600 seconds");
+            return Err(EXIT_USAGE);
+        }
+        let all = match load_all(&self.locations.cases) {
+            Ok(cases) => cases,
+            Err(e) => {
+                eprintln!("{e}");
+                eprintln!("dpconform: no request was sent: fix the case files above first");
+                return Err(EXIT_USAGE);
+            }
+        };
+        let (cases_sha256, case_sha256) = hash_case_files(all.iter().map(|c| (c.name.as_str(), c.path.as_path())));
+        let mut cases: Vec<Case> = all
+            .into_iter()
+            .filter(|c| matches_filters(&c.name, &self.filters, self.exact))
+            .collect();
+        if cases.is_empty() {
+            eprintln!(
+                "dpconform: no case matches {:?} in {}",
+                self.filters,
+                self.locations.cases.display()
+            );
+            return Err(EXIT_USAGE);
+        }
+        if let Some(partition) = self.partition {
+            cases.sort_by(|a, b| a.name.cmp(&b.name));
+            cases = partition.select(cases);
+        }
+        Ok(Chosen {
+            cases,
+            meta: RunMeta {
+                cases_sha256,
+                case_sha256,
+                partition: self.partition.map(|p| p.to_string()),
+            },
+            timeout: Duration::from_secs_f64(self.timeout),
+            jobs: self.jobs.map_or_else(default_jobs, usize::from),
+        })
     }
-    let cases = match load_all(&args.locations.cases) {
-        Ok(cases) => cases,
-        Err(e) => {
-            eprintln!("{e}");
-            eprintln!("dpconform: no request was sent: fix the case files above first");
-            return EXIT_USAGE;
+
+    pub fn snapshots(&self) -> &std::path::Path {
+        &self.locations.snapshots
+    }
+}
+
+/// A finished run and the secrets its reports must not contain.
+pub struct Finished {
+    pub outcome: RunOutcome,
+    pub secrets: Secrets,
+}
+
+impl Finished {
+    /// The run's report, with secrets scrubbed.
+    pub fn report(&self, meta: &RunMeta) -> Report {
+        let mut report = Report::from_run(&self.outcome, meta);
+        scrub(&mut report, &self.secrets);
+        report
+    }
+}
+
+/// The secret keys and session tokens of `credentials`.
+pub fn secrets_of(credentials: &[Credentials]) -> Secrets {
+    Secrets::new(
+        credentials
+            .iter()
+            .flat_map(|c| [Some(c.secret_key.clone()), c.session_token.clone()])
+            .flatten(),
+    )
+}
+
+/// Every secret a run may sign with, known before the target is resolved (for the console).
+pub fn possible_secrets() -> Secrets {
+    secrets_of(&[Credentials::from_env(), Credentials::embedded()])
+}
+
+/// Resolves `endpoint`, checks it answers, and runs `cases` against it.
+pub async fn execute(
+    endpoint: Option<&str>,
+    cases: Vec<Case>,
+    chosen: &Chosen,
+    snapshots: SnapshotStore,
+    observer: Observer,
+    announce: bool,
+) -> Result<Finished, u8> {
+    let target = match target::resolve(endpoint).await {
+        Ok(t) => t,
+        Err(message) => {
+            eprintln!("dpconform: {message}");
+            return Err(EXIT_USAGE);
         }
     };
-    let cases: Vec<_> = cases
-        .into_iter()
-        .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
-        .collect();
-    if cases.is_empty() {
-        eprintln!(
-            "dpconform: no case matches {:?} in {}",
-            args.filters,
-            args.locations.cases.display()
-        );
-        return EXIT_USAGE;
+    if let Err(message) = target::check_reachable(&target.endpoint, chosen.timeout).await {
+        eprintln!("dpconform: {message}");
+        return Err(EXIT_USAGE);
     }
+    let runner = match Runner::new(RunConfig {
+        endpoint: target.endpoint.clone(),
+        credentials: target.credentials.clone(),
+        timeout: chosen.timeout,
+        jobs: chosen.jobs,
+        snapshots,
+    }) {
+        Ok(r) => Arc::new(r),
+        Err(message) => {
+            eprintln!("dpconform: {message}");
+            return Err(EXIT_USAGE);
+        }
+    };
+    if announce {
+        println!(
+            "running {} case(s) against {} (run {}){}",
+            cases.len(),
+            target.describe(),
+            runner.run_id(),
+            chosen
+                .meta
+                .partition
+                .as_deref()
+                .map(|p| format!(", partition {p}"))
+                .unwrap_or_default()
+        );
+    }
+    let secrets = secrets_of(std::slice::from_ref(&target.credentials));
+    let outcome = runner.run_all(cases, observer).await;
+    drop(target);
+    Ok(Finished { outcome, secrets })
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let mut chosen = match args.select.choose() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    rt.block_on(async move {
-        let timeout = Duration::from_secs_f64(args.timeout);
-        let target = match target::resolve(args.endpoint.as_deref()).await {
-            Ok(t) => t,
+    let cases = std::mem::take(&mut chosen.cases);
+    let secrets = possible_secrets();
+    let (progress, observer) = Progress::new(args.progress, secrets.clone());
+    let finished = rt.block_on(execute(
+        args.endpoint.as_deref(),
+        cases,
+        &chosen,
+        SnapshotStore::new(args.select.snapshots()),
+        observer,
+        true,
+    ));
+    progress.finish();
+    let finished = match finished {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let mut code = EXIT_OK;
+    if let Some(dir) = &args.report_dir {
+        match write::run_reports(dir, &finished.report(&chosen.meta)) {
+            Ok(_) => println!("reports written to {} ({})", dir.display(), write::RUN_FILES.join(", ")),
             Err(message) => {
                 eprintln!("dpconform: {message}");
-                return EXIT_USAGE;
+                code = EXIT_USAGE;
             }
-        };
-        if let Err(message) = target::check_reachable(&target.endpoint, timeout).await {
-            eprintln!("dpconform: {message}");
-            return EXIT_USAGE;
         }
-        let runner = match Runner::new(RunConfig {
-            endpoint: target.endpoint.clone(),
-            credentials: target.credentials.clone(),
-            timeout,
-            jobs: args.jobs.map_or_else(default_jobs, usize::from),
-            snapshots: SnapshotStore::new(&args.locations.snapshots),
-        }) {
-            Ok(r) => Arc::new(r),
-            Err(message) => {
-                eprintln!("dpconform: {message}");
-                return EXIT_USAGE;
-            }
-        };
-        println!(
-            "running {} case(s) against {} (run {})",
-            cases.len(),
-            target.describe(),
-            runner.run_id()
-        );
-        let observer = Arc::new(|event: Event| {
-            if let Event::CaseFinished(case) = event {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{}", console::case_line(&case));
-            }
-        });
-        let outcome = runner.run_all(cases, observer).await;
-        println!("{}", console::summary(&outcome));
-        drop(target);
-        if outcome.totals().failed > 0 {
-            EXIT_FAILED
-        } else {
-            EXIT_OK
-        }
-    })
+    }
+    println!("{}", secrets.apply(&console::summary(&finished.outcome)));
+    if code != EXIT_OK {
+        return code;
+    }
+    if finished.outcome.totals().failed > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
 }

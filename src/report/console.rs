@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use crate::outcome::{CaseOutcome, CaseStatus, RunOutcome, StepStatus};
+use crate::outcome::{CaseOutcome, CaseStatus, RunOutcome};
 
 /// One line for a finished case, plus one indented line per failed check.
 pub fn case_line(case: &CaseOutcome) -> String {
@@ -32,47 +32,7 @@ pub fn case_line(case: &CaseOutcome) -> String {
 
 /// The full story of a failed case: each failed step, its checks, messages and diffs.
 pub fn failure_details(case: &CaseOutcome) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "---- {} ----", case.name);
-    let _ = writeln!(out, "  file:   {}", case.path.display());
-    let _ = writeln!(out, "  about:  {}", case.about);
-    let _ = writeln!(out, "  source: {}", case.source);
-    for step in &case.steps {
-        match &step.status {
-            StepStatus::Failed => {
-                let request = step
-                    .request
-                    .as_ref()
-                    .map(|r| {
-                        let target = r
-                            .headers
-                            .iter()
-                            .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-target"))
-                            .map(|(_, v)| format!(" {v}"))
-                            .unwrap_or_default();
-                        format!(" ({} {}{target})", r.method, r.url)
-                    })
-                    .unwrap_or_default();
-                let _ = writeln!(out, "  step \"{}\"{request}:", step.name);
-                for failure in &step.failures {
-                    let _ = writeln!(out, "    [{}] {}", failure.check, failure.message);
-                    if let Some(diff) = &failure.diff {
-                        for line in diff.lines() {
-                            let _ = writeln!(out, "      {line}");
-                        }
-                    }
-                }
-                if let Some(response) = &step.response {
-                    let _ = writeln!(out, "    response: {} {}", response.status, first_line(&response.body));
-                }
-            }
-            StepStatus::NotRun(reason) => {
-                let _ = writeln!(out, "  step \"{}\": not run ({reason})", step.name);
-            }
-            StepStatus::Passed => {}
-        }
-    }
-    out
+    super::text::case_details(&super::json::CaseReport::from_outcome(case))
 }
 
 /// The end of a run: failure details, totals by provenance, and the closing line.
@@ -110,9 +70,7 @@ pub fn summary(run: &RunOutcome) -> String {
     out
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or_default()
-}
+use super::text::first_line;
 
 fn duration(d: Duration) -> String {
     if d.as_secs() >= 1 {

@@ -1,0 +1,395 @@
+//! `report.json`: the versioned, self-contained record of a run, and the
+//! document every other report (JUnit, Markdown, HTML, diff, merge) is made
+//! from. It is built from a [`RunOutcome`] plus what the runner does not know
+//! (the dpconform version, the hash of the case files, the partition), has
+//! secrets scrubbed, and can be read back (`dpconform diff`, `dpconform merge`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::Provenance;
+use crate::outcome::{CaseOutcome, CaseStatus, Phase, RunOutcome, StepOutcome, StepStatus, Totals};
+
+/// The `schema` member of every report.json.
+pub const SCHEMA: &str = "dpconform-report";
+/// Bumped on any change that an older reader would misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole report.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub schema_version: u32,
+    pub run: RunInfo,
+    pub totals: Totals,
+    /// In case-name order.
+    pub cases: Vec<CaseReport>,
+}
+
+/// Metadata of the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub endpoint: String,
+    pub dpconform_version: String,
+    pub run_id: String,
+    /// RFC 3339, UTC.
+    pub started: String,
+    pub duration_ms: f64,
+    /// SHA-256 over every case file of the cases folder (names and contents), so two
+    /// reports tell whether they ran the same version of the cases.
+    pub cases_sha256: String,
+    /// `K/N` when the run was one part of a partitioned run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// The run ids of the parts, for a report made by `dpconform merge`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+    pub interrupted: bool,
+    /// Requests sent, retries included.
+    pub requests: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Documented,
+    Inferred,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+    NotRun,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::NotRun => "not run",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseReport {
+    pub name: String,
+    pub area: String,
+    /// The case file, as the run found it.
+    pub file: String,
+    /// SHA-256 of the case file's contents (absent when it could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_sha256: Option<String>,
+    pub about: String,
+    pub source: String,
+    pub kind: Kind,
+    /// `passed`, `failed` or `skipped`.
+    pub status: Status,
+    /// Why the case was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    pub duration_ms: f64,
+    pub steps: Vec<StepReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    pub name: String,
+    pub phase: Phase,
+    /// `passed`, `failed` or `not_run`.
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_run_reason: Option<String>,
+    /// The API operation (from `x-amz-target`), when the request named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    pub failures: Vec<FailureReport>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_checks: Vec<SkippedCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<Exchange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Exchange>,
+    pub attempts: u32,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureReport {
+    pub check: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedCheck {
+    pub check: String,
+    pub reason: String,
+}
+
+/// A request as sent or a response as received; `method`/`url` for requests,
+/// `status` for responses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    /// Lossy UTF-8, cut at 64 KiB.
+    pub body: String,
+    pub body_len: usize,
+}
+
+impl Exchange {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a report needs beyond the outcome.
+#[derive(Debug, Clone, Default)]
+pub struct RunMeta {
+    pub cases_sha256: String,
+    /// Case name -> SHA-256 of its file.
+    pub case_sha256: BTreeMap<String, String>,
+    pub partition: Option<String>,
+}
+
+impl Report {
+    /// The report of a finished run.
+    pub fn from_run(run: &RunOutcome, meta: &RunMeta) -> Report {
+        let cases: Vec<CaseReport> = run.cases.iter().map(|c| case_report(c, meta)).collect();
+        let mut report = Report {
+            schema: SCHEMA.into(),
+            schema_version: SCHEMA_VERSION,
+            run: RunInfo {
+                endpoint: run.endpoint.clone(),
+                dpconform_version: env!("CARGO_PKG_VERSION").into(),
+                run_id: run.run_id.clone(),
+                started: rfc3339(run.started),
+                duration_ms: millis(run.duration),
+                cases_sha256: meta.cases_sha256.clone(),
+                partition: meta.partition.clone(),
+                merged_from: Vec::new(),
+                interrupted: run.interrupted,
+                requests: run.requests(),
+            },
+            totals: Totals::default(),
+            cases,
+        };
+        report.totals = report.compute_totals();
+        report
+    }
+
+    /// Totals recomputed from the cases (the stored `totals` is a convenience for readers).
+    pub fn compute_totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for case in &self.cases {
+            let documented = case.kind == Kind::Documented;
+            match case.status {
+                Status::Passed => {
+                    t.passed += 1;
+                    if documented {
+                        t.documented_passed += 1
+                    } else {
+                        t.inferred_passed += 1
+                    }
+                }
+                Status::Failed => {
+                    t.failed += 1;
+                    if documented {
+                        t.documented_failed += 1
+                    } else {
+                        t.inferred_failed += 1
+                    }
+                }
+                Status::Skipped | Status::NotRun => t.skipped += 1,
+            }
+        }
+        t
+    }
+
+    pub fn case(&self, name: &str) -> Option<&CaseReport> {
+        self.cases.iter().find(|c| c.name == name)
+    }
+
+    pub fn failed_cases(&self) -> impl Iterator<Item = &CaseReport> {
+        self.cases.iter().filter(|c| c.status == Status::Failed)
+    }
+
+    /// Pretty JSON, newline-terminated.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        text.push('\n');
+        text
+    }
+
+    /// Parses a report.json; every problem is one message naming the file.
+    pub fn parse(text: &str, origin: &str) -> Result<Report, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{origin}: not a JSON document: {e}"))?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => return Err(format!("{origin}: schema is `{other}`, not `{SCHEMA}`")),
+            None => return Err(format!("{origin}: not a dpconform report (no `schema` member)")),
+        }
+        match value.get("schema_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(format!(
+                    "{origin}: schema version {v}; this dpconform reads version {SCHEMA_VERSION}"
+                ))
+            }
+            None => return Err(format!("{origin}: no schema_version")),
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| format!("{origin}: at {}: {}", e.path(), e.inner()))
+    }
+
+    pub fn load(path: &Path) -> Result<Report, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Report::parse(&text, &path.display().to_string())
+    }
+}
+
+impl CaseReport {
+    /// The report of one case, without file hashes (for the console and `cargo test`).
+    pub fn from_outcome(case: &CaseOutcome) -> CaseReport {
+        case_report(case, &RunMeta::default())
+    }
+
+    pub fn failed_steps(&self) -> impl Iterator<Item = &StepReport> {
+        self.steps.iter().filter(|s| s.status == Status::Failed)
+    }
+}
+
+fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
+    let (status, skip_reason) = match &case.status {
+        CaseStatus::Passed => (Status::Passed, None),
+        CaseStatus::Failed => (Status::Failed, None),
+        CaseStatus::Skipped(reason) => (Status::Skipped, Some(reason.clone())),
+    };
+    CaseReport {
+        name: case.name.clone(),
+        area: case.area.clone(),
+        file: case.path.display().to_string(),
+        file_sha256: meta.case_sha256.get(&case.name).cloned(),
+        about: case.about.clone(),
+        source: case.source.clone(),
+        kind: match case.provenance {
+            Provenance::Documented => Kind::Documented,
+            Provenance::Inferred => Kind::Inferred,
+        },
+        status,
+        skip_reason,
+        duration_ms: millis(case.duration),
+        steps: case.steps.iter().map(step_report).collect(),
+    }
+}
+
+fn step_report(step: &StepOutcome) -> StepReport {
+    let (status, not_run_reason) = match &step.status {
+        StepStatus::Passed => (Status::Passed, None),
+        StepStatus::Failed => (Status::Failed, None),
+        StepStatus::NotRun(reason) => (Status::NotRun, Some(reason.clone())),
+    };
+    let request = step.request.as_ref().map(|r| Exchange {
+        method: Some(r.method.clone()),
+        url: Some(r.url.clone()),
+        status: None,
+        headers: r.headers.clone(),
+        body: r.body.clone(),
+        body_len: r.body_len,
+    });
+    let operation = request.as_ref().and_then(|r| r.header("x-amz-target")).and_then(|t| {
+        let (prefix, op) = t.split_once('.')?;
+        (prefix == crate::api::TARGET_PREFIX && !op.is_empty()).then(|| op.to_string())
+    });
+    StepReport {
+        name: step.name.clone(),
+        phase: step.phase,
+        status,
+        not_run_reason,
+        operation,
+        failures: step
+            .failures
+            .iter()
+            .map(|f| FailureReport {
+                check: f.check.to_string(),
+                message: f.message.clone(),
+                diff: f.diff.clone(),
+            })
+            .collect(),
+        skipped_checks: step
+            .skipped_checks
+            .iter()
+            .map(|(check, reason)| SkippedCheck {
+                check: check.to_string(),
+                reason: reason.clone(),
+            })
+            .collect(),
+        request,
+        response: step.response.as_ref().map(|r| Exchange {
+            method: None,
+            url: None,
+            status: Some(r.status),
+            headers: r.headers.clone(),
+            body: r.body.clone(),
+            body_len: r.body_len,
+        }),
+        attempts: step.attempts,
+        duration_ms: millis(step.duration),
+    }
+}
+
+/// Milliseconds with microsecond precision.
+pub fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+}
+
+/// RFC 3339 in UTC, whole seconds.
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// SHA-256 of bytes as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hashes of a set of case files: one per case, and one over all of them
+/// (names and contents, in name order). Unreadable files hash as empty.
+pub fn hash_case_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a Path)>) -> (String, BTreeMap<String, String>) {
+    let mut per_case = BTreeMap::new();
+    for (name, path) in files {
+        let bytes = std::fs::read(path).unwrap_or_default();
+        per_case.insert(name.to_string(), sha256_hex(&bytes));
+    }
+    let mut all = String::new();
+    for (name, hash) in &per_case {
+        all.push_str(name);
+        all.push(' ');
+        all.push_str(hash);
+        all.push('\n');
+    }
+    (sha256_hex(all.as_bytes()), per_case)
+}

@@ -1,0 +1,125 @@
+//! The per-action conformance matrix shared by summary.md and report.html: one
+//! row per API action (its case folder's cases, and every step of any case that
+//! called the action), then one row per other area (`protocol`, `auth`, ...).
+
+use std::collections::BTreeSet;
+
+use super::json::{Kind, Report, Status};
+use crate::api::{snake_case, OPERATIONS};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatrixRow {
+    /// The action (`CreatePipeline`) or, for other areas, the area (`protocol`).
+    pub label: String,
+    pub area: String,
+    pub is_action: bool,
+    pub cases: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub documented_passed: usize,
+    pub documented_total: usize,
+    pub inferred_passed: usize,
+    pub inferred_total: usize,
+    /// Requests to this action from any case (actions only).
+    pub steps_passed: usize,
+    pub steps_failed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every case and every request to the action passed.
+    Conforms,
+    /// A case of the row, or a request to the action, failed.
+    Fails,
+    /// No case of this row ran.
+    NotCovered,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Conforms => "conforms",
+            Verdict::Fails => "fails",
+            Verdict::NotCovered => "not covered",
+        }
+    }
+
+    /// A short symbol for Markdown tables.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Verdict::Conforms => "✅",
+            Verdict::Fails => "❌",
+            Verdict::NotCovered => "➖",
+        }
+    }
+}
+
+impl MatrixRow {
+    pub fn verdict(&self) -> Verdict {
+        if self.failed > 0 || self.steps_failed > 0 {
+            Verdict::Fails
+        } else if self.passed > 0 || self.steps_passed > 0 {
+            Verdict::Conforms
+        } else {
+            Verdict::NotCovered
+        }
+    }
+}
+
+/// The matrix of a report: the 19 actions in model order, then other areas by name.
+pub fn build(report: &Report) -> Vec<MatrixRow> {
+    let mut rows: Vec<MatrixRow> = OPERATIONS
+        .iter()
+        .map(|op| MatrixRow {
+            label: op.to_string(),
+            area: snake_case(op),
+            is_action: true,
+            ..MatrixRow::default()
+        })
+        .collect();
+    let others: BTreeSet<&str> = report
+        .cases
+        .iter()
+        .map(|c| c.area.as_str())
+        .filter(|a| !rows.iter().any(|r| r.area == *a))
+        .collect();
+    rows.extend(others.into_iter().map(|area| MatrixRow {
+        label: area.to_string(),
+        area: area.to_string(),
+        is_action: false,
+        ..MatrixRow::default()
+    }));
+    for case in &report.cases {
+        if let Some(row) = rows.iter_mut().find(|r| r.area == case.area) {
+            row.cases += 1;
+            let (passed, total) = match case.kind {
+                Kind::Documented => (&mut row.documented_passed, &mut row.documented_total),
+                Kind::Inferred => (&mut row.inferred_passed, &mut row.inferred_total),
+            };
+            match case.status {
+                Status::Passed => {
+                    row.passed += 1;
+                    *passed += 1;
+                    *total += 1;
+                }
+                Status::Failed => {
+                    row.failed += 1;
+                    *total += 1;
+                }
+                Status::Skipped | Status::NotRun => row.skipped += 1,
+            }
+        }
+        for step in &case.steps {
+            let Some(op) = &step.operation else { continue };
+            if let Some(row) = rows.iter_mut().find(|r| r.is_action && r.label == *op) {
+                match step.status {
+                    Status::Passed => row.steps_passed += 1,
+                    Status::Failed => row.steps_failed += 1,
+                    Status::Skipped | Status::NotRun => {}
+                }
+            }
+        }
+    }
+    rows
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Runs examples/nightly.sh against moto's server and checks that dpconform
+# produced a complete report: the four files, every case in report.json and
+# junit.xml, failures reported (moto implements only part of the API), no crash;
+# then a second night diffed against the first.
+#
+#   tests/moto/check.sh target/release/dpconform
+#
+# Needs python3 and PyPI (moto is installed into ~/.cache/dpconform/moto-venv
+# unless VENV is set). Last line: `N passed, 0 failed` (its own assertions).
+set -euo pipefail
+
+if [[ $# -ne 1 || ! -x "$1" ]]; then
+  echo "usage: $0 PATH/TO/dpconform" >&2
+  exit 2
+fi
+bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+check() { # check DESCRIPTION COMMAND...
+  local what="$1"
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "ok      $what"
+  else
+    failed=$((failed + 1))
+    echo "FAILED  $what"
+  fi
+}
+
+night1="$work/night-1"
+night2="$work/night-2"
+status=0
+DPCONFORM="$bin" OUT="$night1" examples/nightly.sh >"$work/nightly-1.log" 2>&1 || status=$?
+cat "$work/nightly-1.log"
+check "nightly.sh exits 0 with failing cases against moto (exit $status)" test "$status" -eq 0
+
+for file in report.json junit.xml summary.md report.html; do
+  check "$file is written and not empty" test -s "$night1/$file"
+done
+check "dpconform did not crash" bash -c "! grep -q 'panicked' '$night1/run.log'"
+
+# Every case of the corpus is in report.json and junit.xml, and failures are reported.
+"$bin" list --cases cases | sed -n 's/^\([^ ]*::[^ ]*\)  (.*/\1/p' | sort >"$work/cases.txt"
+python3 - "$night1" "$work/cases.txt" >"$work/facts.txt" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+out, listed = sys.argv[1], sys.argv[2]
+report = json.load(open(f"{out}/report.json"))
+cases = sorted(c["name"] for c in report["cases"])
+expected = sorted(l.strip() for l in open(listed) if l.strip())
+suites = ET.parse(f"{out}/junit.xml").getroot()
+tests = [t for t in suites.iter("testcase")]
+junit_names = sorted(t.get("name") for t in tests)
+junit_failed = sum(1 for t in tests if t.find("failure") is not None)
+failed = [c for c in report["cases"] if c["status"] == "failed"]
+explained = all(any(s["failures"] for s in c["steps"]) for c in failed)
+print("schema", report["schema"] == "dpconform-report" and report["schema_version"] == 1)
+print("all_in_report", cases == expected and len(cases) > 0)
+print("all_in_junit", junit_names == expected)
+print("failures_reported", len(failed) > 0 and report["totals"]["failed"] == len(failed))
+print("junit_failures", junit_failed == len(failed))
+print("failures_explained", explained)
+print("endpoint_loopback", report["run"]["endpoint"].startswith("http://127.0.0.1:"))
+print("summary_counts", f'{report["totals"]["passed"]} passed, {report["totals"]["failed"]} failed' in open(f"{out}/summary.md").read())
+PY
+fact() { grep -qx "$1 True" "$work/facts.txt"; }
+check "report.json has the versioned schema" fact schema
+check "every case ($(wc -l <"$work/cases.txt")) is in report.json" fact all_in_report
+check "every case is in junit.xml" fact all_in_junit
+check "failures are reported in report.json" fact failures_reported
+check "junit.xml has one failure per failed case" fact junit_failures
+check "every failed case names its failed checks" fact failures_explained
+check "the endpoint was moto on loopback" fact endpoint_loopback
+check "summary.md states the totals" fact summary_counts
+check "report.html is one page with no network resource" \
+  bash -c "grep -q '<!DOCTYPE html>' '$night1/report.html' && ! grep -Eq '(src|href)=\"https?:' '$night1/report.html'"
+
+# A second night, diffed against the first: moto behaves the same, nothing regressed.
+status=0
+DPCONFORM="$bin" OUT="$night2" PREVIOUS="$night1" VENV="${VENV:-$HOME/.cache/dpconform/moto-venv}" \
+  examples/nightly.sh >"$work/nightly-2.log" 2>&1 || status=$?
+tail -n 3 "$work/nightly-2.log"
+check "a second night diffed against the first shows no regression (exit $status)" test "$status" -eq 0
+check "the diff is written as diff.md and diff.html" test -s "$night2/diff.md" -a -s "$night2/diff.html"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
