@@ -192,6 +192,7 @@ fn corrupt(request: &[(String, String)], mut response: Response) -> Response {
                 "x-amz-crc32",
                 crc32fast::hash(body.as_bytes()).to_string(),
             );
+            set(&mut response, "content-length", body.len().to_string());
             response.body = Bytes::from(body);
         }
         "DataPipeline.CreatePipeline" => {}
