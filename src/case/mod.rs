@@ -1,6 +1,7 @@
 //! The case model: what a case file says, typed. Parsing lives in [`parse`],
 //! finding files in [`discover`], `{{...}}` templates in [`template`].
 
+pub mod coverage;
 pub mod discover;
 mod locate;
 pub mod parse;

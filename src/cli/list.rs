@@ -10,6 +10,10 @@ pub struct ListArgs {
     /// Match filters exactly instead of as substrings
     #[arg(long)]
     exact: bool,
+    /// Print a table: per action, the number of happy, errors, validation and paging
+    /// cases (by tag) and of flows that call it; per other area, its cases
+    #[arg(long)]
+    coverage: bool,
     /// List only cases whose name contains one of these
     #[arg(value_name = "FILTER")]
     filters: Vec<String>,
@@ -23,6 +27,17 @@ pub fn list(args: ListArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    if args.coverage {
+        let chosen: Vec<_> = cases
+            .into_iter()
+            .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
+            .collect();
+        print!(
+            "{}",
+            crate::case::coverage::render(&crate::case::coverage::coverage(&chosen))
+        );
+        return EXIT_OK;
+    }
     let mut shown = 0;
     for case in cases
         .iter()
