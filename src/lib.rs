@@ -11,6 +11,7 @@ pub mod api;
 pub mod case;
 pub mod check;
 pub mod cli;
+pub mod headers;
 pub mod outcome;
 pub mod reference;
 pub mod report;

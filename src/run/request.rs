@@ -20,10 +20,7 @@ pub struct PreparedRequest {
 
 impl PreparedRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::headers::find(&self.headers, name)
     }
 
     /// Sets a header, replacing any of the same name (case-insensitive).
