@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -24,6 +24,9 @@ use super::{dates, wire, Config, Handled, Reference, Request, Response};
 /// How long a client may take to send its headers, and its body.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// How far past the limit an oversize body is still read (and discarded), so that
+/// the 413 reaches a client that is still sending instead of a broken pipe.
+const DRAIN_FACTOR: u64 = 4;
 /// While long-polling, look again at least this often (time passing can
 /// make a scheduled task due without any request).
 const POLL_RECHECK: Duration = Duration::from_millis(500);
@@ -123,11 +126,14 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
             empty_poll: false,
         }
     };
-    let handled = if declared.is_some_and(|n| n > limit as u64) {
+    let drain_cap = (limit as u64).saturating_mul(DRAIN_FACTOR);
+    let handled = if declared.is_some_and(|n| n > drain_cap) {
+        // Too large even to drain: answer at once (the client may not see it).
         too_large()
     } else {
-        match tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, limit).collect()).await {
-            Ok(Ok(collected)) => {
+        match tokio::time::timeout(BODY_TIMEOUT, read_body(body, limit, drain_cap)).await {
+            Ok(Ok(None)) => too_large(),
+            Ok(Ok(Some(collected))) => {
                 let request = Request {
                     method: parts.method.as_str().to_string(),
                     path: parts
@@ -144,11 +150,10 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
                             )
                         })
                         .collect(),
-                    body: collected.to_bytes(),
+                    body: collected,
                 };
                 long_poll(reference, &request).await
             }
-            Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => too_large(),
             // The client stopped sending or broke the connection mid-body.
             _ => {
                 let now = reference.config().clock.now();
@@ -204,4 +209,25 @@ fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
         *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
+}
+
+/// Reads a request body of at most `limit` bytes; `Ok(None)` if it is longer. A longer
+/// body is read to its end and discarded (up to `drain_cap` bytes, never stored), so
+/// that the client, which sends it whole before reading, receives the 413.
+async fn read_body(mut body: Incoming, limit: usize, drain_cap: u64) -> Result<Option<Bytes>, hyper::Error> {
+    let mut kept = BytesMut::new();
+    let mut seen: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else { continue };
+        seen += data.len() as u64;
+        if seen <= limit as u64 {
+            kept.extend_from_slice(&data);
+        } else {
+            kept.clear();
+            if seen > drain_cap {
+                return Ok(None);
+            }
+        }
+    }
+    Ok((seen <= limit as u64).then(|| kept.freeze()))
 }
