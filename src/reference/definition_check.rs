@@ -441,17 +441,7 @@ mod tests {
     use crate::reference::model::{Field, ParameterAttribute, ParameterObject, ParameterValue};
 
     fn obj(id: &str, fields: &[(&str, &str)]) -> PipelineObject {
-        PipelineObject {
-            id: id.into(),
-            name: id.into(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| match v.strip_prefix('&') {
-                    Some(r) => Field::reference(k, r),
-                    None => Field::string(k, *v),
-                })
-                .collect(),
-        }
+        PipelineObject::from_pairs(id, fields)
     }
 
     fn valid() -> Definition {

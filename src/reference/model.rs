@@ -128,3 +128,21 @@ fn push(list: &mut Vec<(String, Vec<String>)>, id: &str, message: String) {
         None => list.push((id.to_string(), vec![message])),
     }
 }
+
+#[cfg(test)]
+impl PipelineObject {
+    /// A test object named after its id; a value starting with `&` is a reference.
+    pub(crate) fn from_pairs(id: &str, fields: &[(&str, &str)]) -> PipelineObject {
+        PipelineObject {
+            id: id.into(),
+            name: id.into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| match v.strip_prefix('&') {
+                    Some(r) => Field::reference(k, r),
+                    None => Field::string(k, *v),
+                })
+                .collect(),
+        }
+    }
+}

@@ -288,17 +288,7 @@ mod tests {
     }
 
     fn obj(id: &str, fields: &[(&str, &str)]) -> PipelineObject {
-        PipelineObject {
-            id: id.into(),
-            name: id.into(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| match v.strip_prefix('&') {
-                    Some(r) => Field::reference(k, r),
-                    None => Field::string(k, *v),
-                })
-                .collect(),
-        }
+        PipelineObject::from_pairs(id, fields)
     }
 
     #[test]

@@ -290,11 +290,7 @@ pub fn report(report: &Report) -> String {
         } else {
             format!("<i>{}</i>", esc(&row.label))
         };
-        let requests = if row.is_action {
-            format!("{} / {}", row.steps_passed, row.steps_failed)
-        } else {
-            String::new()
-        };
+        let requests = row.requests_cell();
         let _ = write!(
             body,
             "<tr class=\"{class}\"><td>{label}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\

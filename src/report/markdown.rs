@@ -49,11 +49,7 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(out, "| {label} | {} | 0 | | | | | |", verdict.symbol());
             continue;
         }
-        let requests = if row.is_action {
-            format!("{} / {}", row.steps_passed, row.steps_failed)
-        } else {
-            String::new()
-        };
+        let requests = row.requests_cell();
         let _ = writeln!(
             out,
             "| {label} | {} | {} | {} | {} | {}/{} | {}/{} | {requests} |",

@@ -56,6 +56,15 @@ impl Verdict {
 }
 
 impl MatrixRow {
+    /// `passed / failed` requests to the action, from any case; empty for other areas.
+    pub fn requests_cell(&self) -> String {
+        if self.is_action {
+            format!("{} / {}", self.steps_passed, self.steps_failed)
+        } else {
+            String::new()
+        }
+    }
+
     pub fn verdict(&self) -> Verdict {
         if self.failed > 0 || self.steps_failed > 0 {
             Verdict::Fails
