@@ -14,6 +14,10 @@
 #   VENV        the virtual environment       [~/.cache/dpconform/moto-venv]
 #   MOTO_SPEC   what pip installs             ['moto[server]'; pin it, e.g. 'moto[server]==5.1.4']
 #   CASES       the cases folder              [cases]
+#   JOBS        cases at once                 [1: moto, like any stateful endpoint, keeps
+#               one list of pipelines for every case; cases that overlap see each other's
+#               pipelines (ListPipelines pages differ), so only a serial run answers the
+#               same way each night and a diff between nights shows real changes only]
 #
 # Exit status: 0 reports written (moto implements only part of the API, so failed
 # cases are expected and reported, not an error), 1 a regression against PREVIOUS,
@@ -26,6 +30,7 @@ OUT="${OUT:-reports/nightly-$(date +%F)}"
 VENV="${VENV:-$HOME/.cache/dpconform/moto-venv}"
 MOTO_SPEC="${MOTO_SPEC:-moto[server]}"
 CASES="${CASES:-cases}"
+JOBS="${JOBS:-1}"
 
 if [[ -z "${DPCONFORM:-}" ]]; then
   if command -v dpconform >/dev/null; then
@@ -66,7 +71,7 @@ echo "nightly: moto listening on $endpoint"
 # 3. Run every case against it and write the reports. moto accepts any credentials.
 status=0
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
-  "$DPCONFORM" run --endpoint "$endpoint" --cases "$CASES" --report-dir "$OUT" --progress plain \
+  "$DPCONFORM" run --endpoint "$endpoint" --cases "$CASES" -j "$JOBS" --report-dir "$OUT" --progress plain \
   >"$OUT/run.log" 2>&1 || status=$?
 tail -n 4 "$OUT/run.log"
 if [[ $status -ge 2 ]]; then

@@ -134,3 +134,24 @@ fn every_command_has_help() {
         assert!(text(&out.stdout).contains("Usage: dpconform"), "{command:?}");
     }
 }
+
+#[test]
+fn a_closed_stdout_neither_panics_nor_loses_the_reports() {
+    // `dpconform run | head -1`: the reader is gone before the summary is printed.
+    let dir = TempDir::new("cli-closed-stdout");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_dpconform"))
+        .args(["run", "--report-dir", "out", "--progress", "plain"])
+        .current_dir(dir.path())
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_DATA_PIPELINE")
+        .stdout(writer)
+        .output()
+        .expect("run dpconform");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("out/report.json").is_file());
+}

@@ -50,7 +50,7 @@ pub fn compare(args: CompareArgs) -> u8 {
     let result = rt.block_on(async {
         let mut reports = Vec::new();
         for (label, endpoint) in ["A", "B"].iter().zip(&args.endpoints) {
-            println!("{label}: running {} case(s) against {endpoint}", chosen.cases.len());
+            crate::outln!("{label}: running {} case(s) against {endpoint}", chosen.cases.len());
             let finished = execute(
                 Some(endpoint),
                 chosen.cases.clone(),
@@ -85,9 +85,9 @@ pub fn compare(args: CompareArgs) -> u8 {
             eprintln!("dpconform: {message}");
             return EXIT_USAGE;
         }
-        println!("reports written to {}", dir.display());
+        crate::outln!("reports written to {}", dir.display());
     }
-    println!("{}", compare::console(&comparison));
+    crate::outln!("{}", compare::console(&comparison));
     if comparison.differences.is_empty() {
         EXIT_OK
     } else {

@@ -53,12 +53,12 @@ pub fn diff(args: DiffArgs) -> u8 {
         eprintln!("dpconform: {message}");
         return EXIT_USAGE;
     }
-    println!(
+    crate::outln!(
         "written: {}, {}\n",
         out.join("diff.md").display(),
         out.join("diff.html").display()
     );
-    println!("{}", diff::console(&d));
+    crate::outln!("{}", diff::console(&d));
     if d.regressed() {
         EXIT_FAILED
     } else {

@@ -32,7 +32,7 @@ pub fn list(args: ListArgs) -> u8 {
             .into_iter()
             .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
             .collect();
-        print!(
+        crate::out!(
             "{}",
             crate::case::coverage::render(&crate::case::coverage::coverage(&chosen))
         );
@@ -53,7 +53,7 @@ pub fn list(args: ListArgs) -> u8 {
             .as_ref()
             .map(|r| format!("  [skipped: {r}]"))
             .unwrap_or_default();
-        println!(
+        crate::outln!(
             "{}  ({kind}, {} step(s)): {}{skip}",
             case.name,
             case.spec.steps.len() + case.spec.finally.len(),
@@ -61,6 +61,6 @@ pub fn list(args: ListArgs) -> u8 {
         );
         shown += 1;
     }
-    println!("{shown} case(s)");
+    crate::outln!("{shown} case(s)");
     EXIT_OK
 }

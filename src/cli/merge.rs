@@ -48,13 +48,13 @@ pub fn merge(args: MergeArgs) -> u8 {
         eprintln!("dpconform: {message}");
         return EXIT_USAGE;
     }
-    println!(
+    crate::outln!(
         "merged {} part(s), {} case(s) into {}",
         parts.len(),
         merged.report.cases.len(),
         args.out.display()
     );
-    println!("{}", merged.report.totals.summary_line());
+    crate::outln!("{}", merged.report.totals.summary_line());
     if merged.report.totals.failed > 0 {
         EXIT_FAILED
     } else {

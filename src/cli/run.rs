@@ -185,7 +185,7 @@ pub async fn execute(
         }
     };
     if announce {
-        println!(
+        crate::outln!(
             "running {} case(s) against {} (run {}){}",
             cases.len(),
             target.describe(),
@@ -232,14 +232,14 @@ pub fn run(args: RunArgs) -> u8 {
     let mut code = EXIT_OK;
     if let Some(dir) = &args.report_dir {
         match write::run_reports(dir, &finished.report(&chosen.meta)) {
-            Ok(_) => println!("reports written to {} ({})", dir.display(), write::RUN_FILES.join(", ")),
+            Ok(_) => crate::outln!("reports written to {} ({})", dir.display(), write::RUN_FILES.join(", ")),
             Err(message) => {
                 eprintln!("dpconform: {message}");
                 code = EXIT_USAGE;
             }
         }
     }
-    println!("{}", secrets.apply(&console::summary(&finished.outcome)));
+    crate::outln!("{}", secrets.apply(&console::summary(&finished.outcome)));
     if code != EXIT_OK {
         return code;
     }

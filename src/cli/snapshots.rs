@@ -59,21 +59,21 @@ pub fn snapshots(args: SnapshotsArgs) -> u8 {
     for p in &chosen {
         let result = match args.action {
             Action::Pending { .. } => {
-                println!("{}", p.new_file.display());
+                crate::outln!("{}", p.new_file.display());
                 for line in snapshot::pending_diff(p).lines() {
-                    println!("    {line}");
+                    crate::outln!("    {line}");
                 }
                 Ok(())
             }
-            Action::Accept { .. } => snapshot::accept(p).map(|_| println!("accepted {}", p.snap_file.display())),
-            Action::Reject { .. } => snapshot::reject(p).map(|_| println!("rejected {}", p.new_file.display())),
+            Action::Accept { .. } => snapshot::accept(p).map(|_| crate::outln!("accepted {}", p.snap_file.display())),
+            Action::Reject { .. } => snapshot::reject(p).map(|_| crate::outln!("rejected {}", p.new_file.display())),
         };
         if let Err(e) = result {
             eprintln!("dpconform: {}: {e}", p.new_file.display());
             return EXIT_USAGE;
         }
     }
-    println!("{} snapshot(s) {verb}", chosen.len());
+    crate::outln!("{} snapshot(s) {verb}", chosen.len());
     match args.action {
         Action::Pending { .. } if !chosen.is_empty() => EXIT_FAILED,
         _ => EXIT_OK,

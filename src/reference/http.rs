@@ -64,7 +64,7 @@ pub async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) 
 pub async fn run_server(addr: SocketAddr, config: Config, log: bool) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    println!("dpconform reference endpoint listening on http://{local}");
+    crate::outln!("dpconform reference endpoint listening on http://{local}");
     serve(listener, Arc::new(Reference::new(config)), log).await
 }
 
@@ -168,7 +168,7 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
         }
     };
     if log {
-        println!(
+        crate::outln!(
             "{} {} {} {} {}ms",
             dates::format_field(dates::unix_seconds(std::time::SystemTime::now())),
             handled.operation.map_or("-", |o| o.name()),
