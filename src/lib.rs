@@ -16,5 +16,6 @@ pub mod outcome;
 pub mod reference;
 pub mod report;
 pub mod run;
+pub mod secrets;
 pub mod snapshot;
 pub mod stdout;

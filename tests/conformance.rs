@@ -12,6 +12,7 @@ use dpconform::case::load_case;
 use dpconform::outcome::CaseStatus;
 use dpconform::report::console;
 use dpconform::run::{default_jobs, target, RunConfig, Runner};
+use dpconform::secrets::Secrets;
 use dpconform::snapshot::{configure_insta_environment, SnapshotStore};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -75,16 +76,18 @@ fn main() {
         .expect("an HTTP client"),
     );
 
+    // An endpoint may echo the secret key or token; failure details must not.
+    let secrets = Arc::new(Secrets::new(target.credentials.secret_values()));
     let trials = cases
         .into_iter()
         .map(|case| {
             let ignored = case.spec.skip.is_some();
-            let (rt, runner) = (rt.clone(), runner.clone());
+            let (rt, runner, secrets) = (rt.clone(), runner.clone(), secrets.clone());
             Trial::test(case.name.clone(), move || {
                 let outcome = rt.block_on(runner.run_case(&case));
                 match outcome.status {
                     CaseStatus::Passed | CaseStatus::Skipped(_) => Ok(()),
-                    CaseStatus::Failed => Err(Failed::from(console::failure_details(&outcome))),
+                    CaseStatus::Failed => Err(Failed::from(secrets.apply(&console::failure_details(&outcome)))),
                 }
             })
             .with_ignored_flag(ignored)

@@ -1,6 +1,6 @@
 //! Checks every response must pass, whatever the step expects: request ID
 //! (present, unique in the run), CRC32 of the body, Content-Type,
-//! Content-Length and Date. Status is checked with the expectations.
+//! Content-Length, Date and the HTTP version. Status is checked with the expectations.
 
 use std::collections::BTreeMap;
 
@@ -111,6 +111,14 @@ pub fn check(
                 }
             }
         }
+    }
+    // The service answers HTTP/1.1 requests in HTTP/1.1 (keep-alive, a length per body);
+    // an HTTP/1.0 answer forces a connection per request on every client.
+    if on(CheckName::HttpVersion) && response.version != http::Version::HTTP_11 {
+        fail(
+            CheckName::HttpVersion,
+            format!("the response is {:?}, expected HTTP/1.1", response.version),
+        );
     }
     failures
 }

@@ -15,6 +15,12 @@ pub fn parse_body(response: &RawResponse) -> Option<Result<Value, String>> {
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
+    if let Err(e) = std::str::from_utf8(&response.body) {
+        return Some(Err(format!(
+            "the body is not valid UTF-8 (at byte {}), so not JSON: JSON text must be UTF-8",
+            e.valid_up_to()
+        )));
+    }
     Some(serde_json::from_slice(&response.body).map_err(|e| {
         let start = String::from_utf8_lossy(&response.body[..response.body.len().min(80)]).into_owned();
         format!("the body is not JSON ({e}); it starts with {start:?}")

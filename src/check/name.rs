@@ -17,6 +17,8 @@ pub enum CheckName {
     ContentType,
     ContentLength,
     Date,
+    /// The response's HTTP version is the request's (HTTP/1.1).
+    HttpVersion,
     ErrorType,
     ErrorMessage,
     Headers,
@@ -27,7 +29,7 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    pub const ALL: [CheckName; 16] = [
+    pub const ALL: [CheckName; 17] = [
         CheckName::Transport,
         CheckName::Template,
         CheckName::Status,
@@ -37,6 +39,7 @@ impl CheckName {
         CheckName::ContentType,
         CheckName::ContentLength,
         CheckName::Date,
+        CheckName::HttpVersion,
         CheckName::ErrorType,
         CheckName::ErrorMessage,
         CheckName::Headers,
@@ -47,13 +50,14 @@ impl CheckName {
     ];
 
     /// Envelope checks run on every response; a step may switch these off.
-    pub const ENVELOPE: [CheckName; 6] = [
+    pub const ENVELOPE: [CheckName; 7] = [
         CheckName::RequestId,
         CheckName::RequestIdUnique,
         CheckName::Crc32,
         CheckName::ContentType,
         CheckName::ContentLength,
         CheckName::Date,
+        CheckName::HttpVersion,
     ];
 
     /// Whether a failure of this check leaves later steps without what they need
@@ -76,6 +80,7 @@ impl CheckName {
             CheckName::ContentType => "content-type",
             CheckName::ContentLength => "content-length",
             CheckName::Date => "date",
+            CheckName::HttpVersion => "http-version",
             CheckName::ErrorType => "error-type",
             CheckName::ErrorMessage => "error-message",
             CheckName::Headers => "headers",

@@ -2,12 +2,13 @@
 //! cases run against both endpoints; every step whose normalised responses
 //! differ is reported, whatever the cases expect.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::run::{execute, Selection};
-use super::{runtime, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{runtime, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 use crate::outcome::Event;
+use crate::report::json::Report;
 use crate::report::{compare, html, markdown, write};
 use crate::run::Observer;
 use crate::snapshot::SnapshotStore;
@@ -16,7 +17,7 @@ use crate::snapshot::SnapshotStore;
 #[command(after_help = "Example:\n  \
     dpconform compare --endpoint http://127.0.0.1:8080 --endpoint http://127.0.0.1:5000 --report-dir cmp\n\n\
     Both endpoints get the same credentials (AWS_* variables, test defaults when unset). \
-    Snapshots are not compared. Exit status: 0 no step differs, 1 a step differs, 2 usage error.")]
+    Snapshots are not compared. Exit status: 0 no step differs, 1 a step differs, 2 usage error, 130 interrupted by Ctrl-C.")]
 pub struct CompareArgs {
     /// The two endpoints, A then B
     #[arg(long = "endpoint", value_name = "URL", required = true, num_args = 1)]
@@ -60,7 +61,11 @@ pub fn compare(args: CompareArgs) -> u8 {
                 false,
             )
             .await?;
+            let interrupted = finished.outcome.interrupted;
             reports.push(finished.report(&chosen.meta));
+            if interrupted {
+                break;
+            }
         }
         Ok::<_, u8>(reports)
     });
@@ -69,6 +74,9 @@ pub fn compare(args: CompareArgs) -> u8 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    if reports.len() < 2 || reports.iter().any(|r| r.run.interrupted) {
+        return interrupted(&reports, args.report_dir.as_deref());
+    }
     let (a, b) = (&reports[0], &reports[1]);
     let comparison = compare::compare(a, b);
     if let Some(dir) = &args.report_dir {
@@ -93,4 +101,19 @@ pub fn compare(args: CompareArgs) -> u8 {
     } else {
         EXIT_FAILED
     }
+}
+
+/// An interrupted comparison compares nothing, but the runs' reports keep what they have.
+fn interrupted(reports: &[Report], dir: Option<&Path>) -> u8 {
+    if let Some(dir) = dir {
+        for (label, report) in ["a", "b"].iter().zip(reports) {
+            if let Err(message) = write::run_reports(&dir.join(label), report) {
+                eprintln!("dpconform: {message}");
+                return EXIT_USAGE;
+            }
+        }
+        crate::outln!("reports of the interrupted run(s) written to {}", dir.display());
+    }
+    eprintln!("dpconform: interrupted: no comparison");
+    EXIT_INTERRUPTED
 }

@@ -20,6 +20,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status: bad usage, a bad case file, or an endpoint that cannot be reached.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status: stopped by Ctrl-C (128 + SIGINT, as shells report it); the reports hold what finished.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,7 +33,8 @@ pub const EXIT_USAGE: u8 = 2;
         status codes, error types, x-amzn-RequestId, x-amz-crc32, the other envelope headers, \
         and JSON bodies against insta snapshots (snapshots/). With no endpoint it starts its \
         embedded reference implementation of all 19 actions.\n\n\
-        Exit status: 0 all passed, 1 a case failed, 2 usage or case-file error or unreachable endpoint."
+        Exit status: 0 all passed, 1 a case failed, 2 usage or case-file error or unreachable endpoint, \
+        130 interrupted by Ctrl-C (the reports hold the cases that finished)."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{runtime, Locations, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{runtime, Locations, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 use crate::case::discover::{load_all, matches_filters};
 use crate::case::Case;
 use crate::outcome::RunOutcome;
@@ -14,6 +14,7 @@ use crate::report::partition::Partition;
 use crate::report::progress::{Progress, ProgressMode};
 use crate::report::redact::{scrub, Secrets};
 use crate::report::{console, write};
+use crate::run::interrupt::{Interrupt, StopHandle, StopLevel};
 use crate::run::target::Credentials;
 use crate::run::{default_jobs, target, Observer, RunConfig, Runner};
 use crate::snapshot::SnapshotStore;
@@ -138,12 +139,7 @@ impl Finished {
 
 /// The secret keys and session tokens of `credentials`.
 pub fn secrets_of(credentials: &[Credentials]) -> Secrets {
-    Secrets::new(
-        credentials
-            .iter()
-            .flat_map(|c| [Some(c.secret_key.clone()), c.session_token.clone()])
-            .flatten(),
-    )
+    Secrets::new(credentials.iter().flat_map(Credentials::secret_values))
 }
 
 /// Every secret a run may sign with, known before the target is resolved (for the console).
@@ -199,9 +195,30 @@ pub async fn execute(
         );
     }
     let secrets = secrets_of(std::slice::from_ref(&target.credentials));
-    let outcome = runner.run_all(cases, observer).await;
+    let (stop, interrupt) = Interrupt::channel();
+    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop));
+    let outcome = runner.run_all_until(cases, observer, interrupt).await;
+    ctrl_c.abort();
     drop(target);
     Ok(Finished { outcome, secrets })
+}
+
+/// Ctrl-C once: start no new case, let those in flight finish (their `finally` steps clean
+/// up); twice: stop them; three times: exit at once.
+async fn stop_on_ctrl_c(stop: StopHandle) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!("\ndpconform: interrupted; finishing the cases in flight, then writing what the run has (Ctrl-C again to stop them now)");
+    stop.raise(StopLevel::Drain);
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!("dpconform: stopping the cases in flight (Ctrl-C again to exit without reports)");
+    stop.raise(StopLevel::Abort);
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }
 }
 
 pub fn run(args: RunArgs) -> u8 {
@@ -214,6 +231,7 @@ pub fn run(args: RunArgs) -> u8 {
         Err(code) => return code,
     };
     let cases = std::mem::take(&mut chosen.cases);
+    let selected = cases.len();
     let secrets = possible_secrets();
     let (progress, observer) = Progress::new(args.progress, secrets.clone());
     let finished = rt.block_on(execute(
@@ -243,7 +261,14 @@ pub fn run(args: RunArgs) -> u8 {
     if code != EXIT_OK {
         return code;
     }
-    if finished.outcome.totals().failed > 0 {
+    if finished.outcome.interrupted {
+        eprintln!(
+            "dpconform: interrupted: {} of {} case(s) finished and are reported",
+            finished.outcome.cases.len(),
+            selected
+        );
+        EXIT_INTERRUPTED
+    } else if finished.outcome.totals().failed > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK

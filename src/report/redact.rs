@@ -1,104 +1,9 @@
-//! Keeping secrets out of every report. The runner already hides the request
-//! signature and session token in what it records; an endpoint may still echo
-//! them (or a secret key) in a response, and a failure message may quote a
-//! response. [`scrub`] goes over every text of a report before anything is written.
+//! Keeping secrets out of every report. [`scrub`] goes over every text of a
+//! report before anything is written; what a secret is lives in [`crate::secrets`].
 
-use std::sync::OnceLock;
-
-use regex::Regex;
+pub use crate::secrets::{is_secret_header, Secrets, REDACTED};
 
 use super::json::{Exchange, Report};
-
-/// What replaces a secret.
-pub const REDACTED: &str = "[redacted]";
-
-/// Secrets to remove wherever they appear: the secret key and session token of the run.
-#[derive(Clone, Default)]
-pub struct Secrets {
-    values: Vec<String>,
-}
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} value(s))", self.values.len())
-    }
-}
-
-impl Secrets {
-    /// Empty and very short values are ignored (they would redact ordinary text).
-    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Self {
-        let mut values: Vec<String> = values
-            .into_iter()
-            .map(Into::into)
-            .filter(|v: &String| v.len() >= 8)
-            .collect();
-        // Longest first, so a secret containing another is removed whole.
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        values.dedup();
-        Secrets { values }
-    }
-
-    /// `text` with every known secret, SigV4 signature and credential-bearing
-    /// header value replaced.
-    pub fn apply(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for secret in &self.values {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
-            }
-        }
-        signature_pattern()
-            .replace_all(&out, |c: &regex::Captures| format!("{}{REDACTED}", &c[1]))
-            .into_owned()
-    }
-
-    fn apply_in_place(&self, text: &mut String) {
-        let cleaned = self.apply(text);
-        if cleaned != *text {
-            *text = cleaned;
-        }
-    }
-
-    fn exchange(&self, exchange: &mut Exchange) {
-        for (name, value) in &mut exchange.headers {
-            if is_secret_header(name) && value != REDACTED {
-                *value = match value.find("Signature=") {
-                    Some(i) if name.eq_ignore_ascii_case("authorization") => {
-                        format!("{}Signature={REDACTED}", self.apply(&value[..i]))
-                    }
-                    _ => REDACTED.into(),
-                };
-            } else {
-                self.apply_in_place(value);
-            }
-        }
-        if let Some(url) = &mut exchange.url {
-            self.apply_in_place(url);
-        }
-        self.apply_in_place(&mut exchange.body);
-    }
-}
-
-/// Headers whose values are credentials.
-pub fn is_secret_header(name: &str) -> bool {
-    [
-        "authorization",
-        "x-amz-security-token",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-    ]
-    .iter()
-    .any(|h| name.eq_ignore_ascii_case(h))
-}
-
-/// `Signature=<hex>` (header form) and `X-Amz-Signature=<hex>` (query form).
-fn signature_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"(?i)((?:x-amz-)?signature=)[0-9a-f]{16,}").unwrap_or_else(|_| Regex::new("$^").expect("trivial"))
-    })
-}
 
 /// Removes secrets from every text of `report`.
 pub fn scrub(report: &mut Report, secrets: &Secrets) {
@@ -112,13 +17,33 @@ pub fn scrub(report: &mut Report, secrets: &Secrets) {
                 }
             }
             if let Some(request) = &mut step.request {
-                secrets.exchange(request);
+                scrub_exchange(secrets, request);
             }
             if let Some(response) = &mut step.response {
-                secrets.exchange(response);
+                scrub_exchange(secrets, response);
             }
         }
     }
+}
+
+/// Credential headers replaced whole; secrets removed from every other text.
+fn scrub_exchange(secrets: &Secrets, exchange: &mut Exchange) {
+    for (name, value) in &mut exchange.headers {
+        if is_secret_header(name) && value != REDACTED {
+            *value = match value.find("Signature=") {
+                Some(i) if name.eq_ignore_ascii_case("authorization") => {
+                    format!("{}Signature={REDACTED}", secrets.apply(&value[..i]))
+                }
+                _ => REDACTED.into(),
+            };
+        } else {
+            secrets.apply_in_place(value);
+        }
+    }
+    if let Some(url) = &mut exchange.url {
+        secrets.apply_in_place(url);
+    }
+    secrets.apply_in_place(&mut exchange.body);
 }
 
 #[cfg(test)]
@@ -154,7 +79,7 @@ mod tests {
             body: String::new(),
             body_len: 0,
         };
-        secrets.exchange(&mut exchange);
+        scrub_exchange(&secrets, &mut exchange);
         assert_eq!(
             exchange.headers[0].1,
             "AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=[redacted]"

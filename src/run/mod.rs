@@ -3,10 +3,12 @@
 //! case in order. The runner prints nothing; observers receive [`Event`]s.
 
 pub mod context;
+pub mod interrupt;
 pub mod request;
 pub mod send;
 pub mod sign;
 pub mod target;
+pub mod transport;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -21,9 +23,11 @@ use crate::outcome::{
     recorded_body, CaseOutcome, CaseStatus, CheckFailure, Event, Phase, ReceivedResponse, RunOutcome, SentRequest,
     StepOutcome, StepStatus,
 };
+use crate::secrets::Secrets;
 use crate::snapshot::redact::{literal_datetimes, Redactor};
 use crate::snapshot::{SnapshotInput, SnapshotStore};
 use context::RunContext;
+use interrupt::{Interrupt, StopLevel};
 use request::{prepare, PreparedRequest};
 use send::{HttpClient, RawResponse};
 use target::Credentials;
@@ -53,12 +57,15 @@ pub struct Runner {
     config: RunConfig,
     client: HttpClient,
     context: RunContext,
+    /// Kept out of pending snapshots (an endpoint may echo them).
+    secrets: Secrets,
 }
 
 impl Runner {
     pub fn new(config: RunConfig) -> Result<Self, String> {
         let client = HttpClient::new(config.timeout)?;
         Ok(Runner {
+            secrets: Secrets::new(config.credentials.secret_values()),
             config,
             client,
             context: RunContext::new(),
@@ -75,6 +82,17 @@ impl Runner {
 
     /// Runs `cases` with at most `jobs` in flight; outcomes come back in the given order.
     pub async fn run_all(self: Arc<Self>, cases: Vec<Case>, observer: Observer) -> RunOutcome {
+        self.run_all_until(cases, observer, Interrupt::never()).await
+    }
+
+    /// [`Runner::run_all`] that stops early on `interrupt`: the outcome then holds the
+    /// cases that finished, and says it was interrupted.
+    pub async fn run_all_until(
+        self: Arc<Self>,
+        cases: Vec<Case>,
+        observer: Observer,
+        interrupt: Interrupt,
+    ) -> RunOutcome {
         let started = SystemTime::now();
         let clock = Instant::now();
         observer(Event::RunStarted {
@@ -83,14 +101,20 @@ impl Runner {
         });
         let semaphore = Arc::new(Semaphore::new(self.config.jobs.max(1)));
         let mut tasks = JoinSet::new();
+        let mut indices = std::collections::HashMap::new();
         let placeholders: Vec<CaseOutcome> = cases.iter().map(|c| skeleton(c, CaseStatus::Failed)).collect();
         for (index, case) in cases.into_iter().enumerate() {
-            let Ok(permit) = semaphore.clone().acquire_owned().await else {
-                break;
+            let permit = tokio::select! {
+                biased;
+                _ = interrupt.reached(StopLevel::Drain) => break,
+                permit = semaphore.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
             };
             let runner = self.clone();
             let observer = observer.clone();
-            tasks.spawn(async move {
+            let task = tasks.spawn(async move {
                 observer(Event::CaseStarted {
                     name: case.name.clone(),
                 });
@@ -99,34 +123,47 @@ impl Runner {
                 observer(Event::CaseFinished(Box::new(outcome.clone())));
                 (index, outcome)
             });
+            indices.insert(task.id(), index);
         }
         let mut slots: Vec<Option<CaseOutcome>> = vec![None; placeholders.len()];
-        while let Some(joined) = tasks.join_next().await {
-            if let Ok((index, outcome)) = joined {
-                slots[index] = Some(outcome);
+        let mut died: Vec<usize> = Vec::new();
+        let mut aborted = false;
+        loop {
+            tokio::select! {
+                joined = tasks.join_next_with_id() => match joined {
+                    None => break,
+                    Some(Ok((_, (index, outcome)))) => slots[index] = Some(outcome),
+                    Some(Err(error)) if error.is_panic() => {
+                        if let Some(index) = indices.get(&error.id()) {
+                            died.push(*index);
+                        }
+                    }
+                    // Stopped by a second interrupt: not a result.
+                    Some(Err(_)) => {}
+                },
+                _ = interrupt.reached(StopLevel::Abort), if !aborted => {
+                    tasks.abort_all();
+                    aborted = true;
+                }
             }
         }
+        let interrupted = interrupt.level() > StopLevel::Running;
         // A case whose task died (a bug in dpconform) is still reported, as failed.
-        let cases = slots
-            .into_iter()
-            .zip(placeholders)
-            .map(|(slot, mut placeholder)| {
-                slot.unwrap_or_else(|| {
-                    placeholder
-                        .steps
-                        .push(internal_error_step("the case's task stopped unexpectedly"));
-                    observer(Event::CaseFinished(Box::new(placeholder.clone())));
-                    placeholder
-                })
-            })
-            .collect();
+        for index in died {
+            let mut placeholder = placeholders[index].clone();
+            placeholder
+                .steps
+                .push(internal_error_step("the case's task stopped unexpectedly"));
+            observer(Event::CaseFinished(Box::new(placeholder.clone())));
+            slots[index] = Some(placeholder);
+        }
         RunOutcome {
             endpoint: self.config.endpoint.clone(),
             run_id: self.context.run_id.clone(),
             started,
             duration: clock.elapsed(),
-            cases,
-            interrupted: false,
+            cases: slots.into_iter().flatten().collect(),
+            interrupted,
         }
     }
 
@@ -326,7 +363,7 @@ impl Runner {
             Some(Err(_)) => return None,
             Some(Ok(json)) => {
                 let redacted = Redactor::new(scope, literals, &step.expect.redact).apply(&json);
-                expect::pretty(&redacted)
+                self.secrets.apply(&expect::pretty(&redacted))
             }
         };
         let _ = response;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 
 use super::request::PreparedRequest;
+use super::transport::{self, Phase};
 
 /// Responses larger than this are cut off and fail the step (an endless body must not hang a run).
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -13,6 +14,7 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// A response as read off the wire.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
+    pub version: http::Version,
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
@@ -52,8 +54,12 @@ impl HttpClient {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let mut response = builder.send().await.map_err(|e| self.describe(&e, &request.url))?;
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| transport::describe(&e, Phase::Head, &request.url, self.timeout))?;
         let status = response.status().as_u16();
+        let version = response.version();
         let headers = response
             .headers()
             .iter()
@@ -65,47 +71,22 @@ impl HttpClient {
             })
             .collect();
         let mut body = BytesMut::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(&e, &request.url))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport::describe(&e, Phase::Body, &request.url, self.timeout))?
+        {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(format!(
-                    "the response body exceeds {} MiB; stopped reading",
-                    MAX_RESPONSE_BYTES / (1024 * 1024)
-                ));
+                return Err(transport::body_too_large(MAX_RESPONSE_BYTES));
             }
             body.extend_from_slice(&chunk);
         }
         Ok(RawResponse {
+            version,
             status,
             headers,
             body: body.freeze(),
         })
-    }
-
-    /// One line that says what went wrong, for people.
-    fn describe(&self, error: &reqwest::Error, url: &str) -> String {
-        let mut causes = Vec::new();
-        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
-        while let Some(cause) = source {
-            let text = cause.to_string();
-            if !causes.contains(&text) {
-                causes.push(text);
-            }
-            source = cause.source();
-        }
-        let detail = if causes.is_empty() {
-            error.to_string()
-        } else {
-            causes.join(": ")
-        };
-        if error.is_timeout() {
-            format!("no complete response within {:.1?} (timeout) from {url}", self.timeout)
-        } else if error.is_connect() {
-            format!("cannot connect to {url}: {detail}")
-        } else if error.is_body() || error.is_decode() {
-            format!("the response body could not be read: {detail}")
-        } else {
-            format!("request to {url} failed: {detail}")
-        }
     }
 }
 

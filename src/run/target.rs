@@ -11,6 +11,13 @@ pub struct Credentials {
     pub region: String,
 }
 
+impl Credentials {
+    /// The values that must never be written anywhere: the secret key and the session token.
+    pub fn secret_values(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(self.secret_key.clone()).chain(self.session_token.clone())
+    }
+}
+
 impl std::fmt::Debug for Credentials {
     // Never print the secret or the token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

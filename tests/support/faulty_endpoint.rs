@@ -1,8 +1,12 @@
 //! A deliberately faulty Data Pipeline endpoint, written at the socket level so
-//! that each fault is exactly one deviation from a correct response.
+//! that each fault is exactly one deviation from a correct response, down to
+//! broken HTTP that no well-behaved server library would produce.
 //!
 //! It knows two answers: CreatePipeline -> 200 `{"pipelineId": PIPELINE_ID}` and
 //! anything else -> 400 PipelineNotFoundException. A [`Fault`] changes one thing.
+//! The endpoint's fault applies to every request unless the request names its
+//! own in an `x-fault` header (see [`Fault::parse`]), so that one run can hold a
+//! different fault per case.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -10,8 +14,12 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 
 pub const PIPELINE_ID: &str = "df-0123456789ABCDEFGHI";
+
+/// The request header that picks a fault for one request.
+pub const FAULT_HEADER: &str = "x-fault";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -35,6 +43,46 @@ pub enum Fault {
     DropConnection,
     /// A body that is not JSON (correct CRC and length).
     NotJson,
+    /// Reads the request and never answers, keeping the connection open.
+    NeverAnswers,
+    /// Sends the head and half the body, then resets the connection (TCP RST).
+    ResetMidBody,
+    /// A chunked body that never ends.
+    EndlessBody,
+    /// JSON whose string holds bytes that are not UTF-8 (correct CRC and length).
+    InvalidUtf8,
+    /// JSON cut off in the middle (correct CRC and length).
+    InvalidJson,
+    /// Content-Length promises more bytes than are sent before the connection closes.
+    ContentLengthTooLong,
+    /// Answers `HTTP/1.0` (with a correct Content-Length) and closes the connection.
+    Http10,
+    /// Answers this request, then stops listening and closes every connection:
+    /// later requests are refused.
+    StopListening,
+}
+
+impl Fault {
+    /// The faults an `x-fault` header can name (kebab-case of the variant).
+    pub fn parse(name: &str) -> Option<Fault> {
+        Some(match name {
+            "none" => Fault::None,
+            "slow-3s" => Fault::Slow(Duration::from_secs(3)),
+            "wrong-crc" => Fault::WrongCrc,
+            "not-json" => Fault::NotJson,
+            "never-answers" => Fault::NeverAnswers,
+            "reset-mid-body" => Fault::ResetMidBody,
+            "endless-body" => Fault::EndlessBody,
+            "invalid-utf8" => Fault::InvalidUtf8,
+            "invalid-json" => Fault::InvalidJson,
+            "content-length-too-long" => Fault::ContentLengthTooLong,
+            "wrong-content-length" => Fault::WrongContentLength,
+            "http10" => Fault::Http10,
+            "drop-connection" => Fault::DropConnection,
+            "stop-listening" => Fault::StopListening,
+            _ => return None,
+        })
+    }
 }
 
 pub struct FaultyEndpoint {
@@ -56,14 +104,25 @@ impl FaultyEndpoint {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let requests = Arc::new(AtomicUsize::new(0));
         let counter = requests.clone();
+        // Set once a StopListening request is answered: the accept loop and every connection end.
+        let (stop, stopped) = watch::channel(false);
+        let stop = Arc::new(stop);
         let task = tokio::spawn(async move {
+            let mut stopped_accepting = stopped.clone();
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
+                let accepted = tokio::select! {
+                    accepted = listener.accept() => accepted,
+                    _ = stopped_accepting.wait_for(|s| *s) => return,
+                };
+                let Ok((stream, _)) = accepted else {
                     return;
                 };
-                let counter = counter.clone();
+                let (counter, stop, mut stopped) = (counter.clone(), stop.clone(), stopped.clone());
                 tokio::spawn(async move {
-                    let _ = serve_connection(stream, fault, counter).await;
+                    tokio::select! {
+                        _ = serve_connection(stream, fault, counter, &stop) => {}
+                        _ = stopped.wait_for(|s| *s) => {}
+                    }
                 });
             }
         });
@@ -71,24 +130,68 @@ impl FaultyEndpoint {
     }
 }
 
-async fn serve_connection(mut stream: TcpStream, fault: Fault, counter: Arc<AtomicUsize>) -> std::io::Result<()> {
+async fn serve_connection(
+    mut stream: TcpStream,
+    default: Fault,
+    counter: Arc<AtomicUsize>,
+    stop: &watch::Sender<bool>,
+) -> std::io::Result<()> {
     loop {
-        let Some(target) = read_request(&mut stream).await? else {
+        let Some(request) = read_request(&mut stream).await? else {
             return Ok(());
         };
         let n = counter.fetch_add(1, Ordering::SeqCst);
-        if fault == Fault::DropConnection {
-            return Ok(());
+        let fault = request.fault.unwrap_or(default);
+        match fault {
+            Fault::DropConnection => return Ok(()),
+            Fault::NeverAnswers => std::future::pending::<()>().await,
+            Fault::Slow(delay) => tokio::time::sleep(delay).await,
+            _ => {}
         }
-        if let Fault::Slow(delay) = fault {
-            tokio::time::sleep(delay).await;
+        let (head, body) = response(&request.target, fault, n);
+        match fault {
+            Fault::ResetMidBody => {
+                stream.write_all(&head).await?;
+                stream.write_all(&body[..body.len() / 2]).await?;
+                stream.flush().await?;
+                // SO_LINGER 0 turns the close into a reset.
+                stream.set_zero_linger()?;
+                return Ok(());
+            }
+            Fault::EndlessBody => {
+                stream.write_all(&head).await?;
+                let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "[".repeat(64 * 1024));
+                loop {
+                    stream.write_all(chunk.as_bytes()).await?;
+                }
+            }
+            Fault::ContentLengthTooLong | Fault::Http10 => {
+                stream.write_all(&head).await?;
+                stream.write_all(&body).await?;
+                return Ok(());
+            }
+            Fault::StopListening => {
+                stream.write_all(&head).await?;
+                stream.write_all(&body).await?;
+                stream.flush().await?;
+                let _ = stop.send(true);
+                return Ok(());
+            }
+            _ => {
+                stream.write_all(&head).await?;
+                stream.write_all(&body).await?;
+            }
         }
-        stream.write_all(&response(&target, fault, n)).await?;
     }
 }
 
-/// Reads one request; returns its x-amz-target (or `None` at end of stream).
-async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
+struct Request {
+    target: String,
+    fault: Option<Fault>,
+}
+
+/// Reads one request (`None` at end of stream).
+async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let header_end = loop {
@@ -117,25 +220,32 @@ async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<String>>
         }
         buffer.extend_from_slice(&chunk[..n]);
     }
-    Ok(Some(header("x-amz-target").unwrap_or_default()))
+    Ok(Some(Request {
+        target: header("x-amz-target").unwrap_or_default(),
+        fault: header(FAULT_HEADER).and_then(|name| Fault::parse(&name)),
+    }))
 }
 
-fn response(target: &str, fault: Fault, n: usize) -> Vec<u8> {
+/// The response's head and body bytes.
+fn response(target: &str, fault: Fault, n: usize) -> (Vec<u8>, Vec<u8>) {
     let create = target.ends_with(".CreatePipeline");
     let (mut status, mut body) = if create {
-        (200, format!(r#"{{"pipelineId":"{PIPELINE_ID}"}}"#))
+        (200, format!(r#"{{"pipelineId":"{PIPELINE_ID}"}}"#).into_bytes())
     } else {
         (
             400,
-            r#"{"__type":"com.amazon.setl.webservice#PipelineNotFoundException","message":"Pipeline not found"}"#
-                .to_string(),
+            br#"{"__type":"com.amazon.setl.webservice#PipelineNotFoundException","message":"Pipeline not found"}"#
+                .to_vec(),
         )
     };
+    let replace = |body: &[u8], from: &str, to: &str| String::from_utf8_lossy(body).replace(from, to).into_bytes();
     match fault {
         Fault::WrongStatus if status == 200 => status = 201,
-        Fault::WrongErrorType => body = body.replace("PipelineNotFoundException", "PipelineDeletedException"),
-        Fault::ChangedJsonField => body = body.replace(PIPELINE_ID, "df-ZZZZZZZZZZZZZZZZZZZ"),
-        Fault::NotJson => body = "<html>oops</html>".into(),
+        Fault::WrongErrorType => body = replace(&body, "PipelineNotFoundException", "PipelineDeletedException"),
+        Fault::ChangedJsonField => body = replace(&body, PIPELINE_ID, "df-ZZZZZZZZZZZZZZZZZZZ"),
+        Fault::NotJson => body = b"<html>oops</html>".to_vec(),
+        Fault::InvalidUtf8 => body = b"{\"pipelineId\":\"df-\xff\xfe\xc0\"}".to_vec(),
+        Fault::InvalidJson => body.truncate(body.len() / 2),
         _ => {}
     }
     let reason = match status {
@@ -143,8 +253,9 @@ fn response(target: &str, fault: Fault, n: usize) -> Vec<u8> {
         201 => "Created",
         _ => "Bad Request",
     };
-    let crc = crc32fast::hash(body.as_bytes());
-    let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
+    let crc = crc32fast::hash(&body);
+    let version = if fault == Fault::Http10 { "HTTP/1.0" } else { "HTTP/1.1" };
+    let mut head = format!("{version} {status} {reason}\r\n");
     let request_id = if fault == Fault::RepeatedRequestId {
         "00000000-0000-4000-8000-000000000000".to_string()
     } else {
@@ -168,14 +279,21 @@ fn response(target: &str, fault: Fault, n: usize) -> Vec<u8> {
     if fault != Fault::MissingDate {
         head.push_str("Date: Mon, 23 Nov 2026 12:00:00 GMT\r\n");
     }
-    if fault == Fault::WrongContentLength {
-        head.push_str(&format!(
-            "Content-Length: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
-            body.len() + 7
-        ));
-        head.push_str(&format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len()));
-        return head.into_bytes();
+    match fault {
+        Fault::WrongContentLength => {
+            head.push_str(&format!(
+                "Content-Length: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+                body.len() + 7
+            ));
+            let mut chunked = format!("{:x}\r\n", body.len()).into_bytes();
+            chunked.extend_from_slice(&body);
+            chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+            return (head.into_bytes(), chunked);
+        }
+        Fault::EndlessBody => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
+        Fault::ContentLengthTooLong => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len() + 100)),
+        Fault::Http10 => head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len())),
+        _ => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len())),
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    head.into_bytes()
+    (head.into_bytes(), body)
 }
