@@ -52,11 +52,14 @@ impl Progress {
             ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} cases {prefix}  {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        bar.enable_steady_tick(Duration::from_millis(200));
         let failed = Arc::new(AtomicUsize::new(0));
         let handle = bar.clone();
         let observer: Observer = Arc::new(move |event: Event| match event {
-            Event::RunStarted { cases, .. } => handle.set_length(cases as u64),
+            // Drawn from here on, below the run's opening line.
+            Event::RunStarted { cases, .. } => {
+                handle.set_length(cases as u64);
+                handle.enable_steady_tick(Duration::from_millis(200));
+            }
             Event::CaseStarted { name } => handle.set_message(name),
             Event::CaseFinished(case) => {
                 if case.status == CaseStatus::Failed {
