@@ -27,10 +27,10 @@ mod load_support;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use dpconform::reference::http::{Embedded, SocketLoad};
-use dpconform::reference::Config;
+use dpconform::reference::{Config, ManualClock};
 use load_support::{Client, Handed, Lcg, Ledger};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -749,6 +749,83 @@ fn a_poll_whose_client_left_takes_no_task() {
                 got.insert(answer["taskObject"]["attemptId"].as_str().unwrap().to_string());
             }
             assert_eq!(got, attempts.into_iter().collect());
+            assert!(
+                c.ledger().lock().problems.is_empty(),
+                "{:?}",
+                c.ledger().lock().problems
+            );
+        })
+    });
+}
+
+/// A poller that hangs up right after sending may still be handed a task
+/// (the answer is written to a closed connection). Like the service, the
+/// reference reassigns a task not acknowledged within 2 minutes, so such a
+/// task is not lost.
+#[test]
+fn a_task_answered_to_a_vanished_poller_is_reassigned() {
+    with_watchdog(Duration::from_secs(60), || {
+        runtime().block_on(async {
+            let clock = Arc::new(ManualClock::new(SystemTime::now()));
+            let config = Config::embedded()
+                .without_auth()
+                .with_clock(clock.clone())
+                .with_poll_wait(POLL_WAIT);
+            let e = Embedded::start(config).await.expect("the reference starts");
+            let idle = || {
+                e.socket_load()
+                    == SocketLoad {
+                        open_connections: 0,
+                        waiting_polls: 0,
+                    }
+            };
+            let setup = Client::new(&e.url(), "setup".into(), Ledger::default());
+            let id = create(&setup, "vanished").await.unwrap();
+            let put = json!({"pipelineId": id, "pipelineObjects": definition()});
+            assert_eq!(setup.ok("PutPipelineDefinition", &put).await.unwrap()["errored"], false);
+            setup.ok("ActivatePipeline", &json!({"pipelineId": id})).await.unwrap();
+            let query = json!({"pipelineId": id, "sphere": "ATTEMPT", "query": {"selectors": []}});
+            let attempts: HashSet<String> = ids_of(&setup.ok("QueryObjects", &query).await.unwrap())
+                .into_iter()
+                .collect();
+            assert_eq!(attempts.len(), 2);
+            assert!(setup.ledger().lock().problems.is_empty());
+            drop(setup);
+            assert!(eventually(Duration::from_secs(10), idle).await);
+
+            // Two pollers send and hang up at once; each may or may not take a
+            // task before the server notices.
+            let body = json!({"workerGroup": WORKER_GROUP, "hostname": "vanished"}).to_string();
+            let poll = format!(
+                "POST / HTTP/1.1\r\nhost: x\r\nx-amz-target: DataPipeline.PollForTask\r\n\
+                 content-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            for _ in 0..2 {
+                let mut s = tokio::net::TcpStream::connect(e.addr()).await.unwrap();
+                assert!(eventually(Duration::from_secs(10), || e.socket_load().open_connections == 1).await);
+                s.write_all(poll.as_bytes()).await.unwrap();
+                drop(s);
+                // The server is done with that connection.
+                assert!(eventually(Duration::from_secs(10), idle).await, "{:?}", e.socket_load());
+            }
+
+            clock.advance(Duration::from_secs(120));
+            let c = Client::new(&e.url(), "runner".into(), Ledger::default());
+            let mut got = HashSet::new();
+            for _ in 0..2 {
+                let answer = c
+                    .ok("PollForTask", &json!({"workerGroup": WORKER_GROUP}))
+                    .await
+                    .unwrap();
+                got.insert(
+                    answer["taskObject"]["attemptId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            }
+            assert_eq!(got, attempts, "every task is handed out again");
             assert!(
                 c.ledger().lock().problems.is_empty(),
                 "{:?}",
