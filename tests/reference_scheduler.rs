@@ -439,3 +439,49 @@ fn runs_on_without_worker_group_waits_for_a_runner() {
     assert!(f.poll("wg").is_none(), "runsOn wins over workerGroup");
     assert_eq!(f.status(&id, "@Run_2012-12-12T01:30:00"), "WAITING_FOR_RUNNER");
 }
+
+/// M (ReportTaskProgress): a task not acknowledged within 2 minutes is
+/// reassigned; its old task id is spent. An acknowledged one stays.
+#[test]
+fn an_unacknowledged_task_is_reassigned_after_two_minutes() {
+    let f = Fixture::new();
+    let id = f.activated("p", ondemand(&[]));
+    let attempt = f.query(&id, "ATTEMPT", json!([])).pop().unwrap();
+    // The answer to this poll never reached its runner.
+    let lost = f.poll("wg").unwrap();
+    f.advance(119);
+    assert!(f.poll("wg").is_none(), "not before 2 minutes");
+    assert_eq!(f.status(&id, &attempt), "RUNNING");
+    f.advance(1);
+    assert_eq!(f.status(&id, &attempt), "WAITING_FOR_RUNNER");
+    assert_eq!(f.field(&id, &attempt, "hostname"), None);
+    let again = f.poll("wg").expect("the task is handed out again");
+    assert_eq!(again["attemptId"], attempt.as_str(), "the same attempt, not a retry");
+    assert_ne!(again["taskId"], lost["taskId"]);
+    assert_eq!(
+        f.err("ReportTaskProgress", json!({"taskId": lost["taskId"]})),
+        "TaskNotFoundException"
+    );
+    assert_eq!(
+        f.err(
+            "SetTaskStatus",
+            json!({"taskId": lost["taskId"], "taskStatus": "FINISHED"})
+        ),
+        "TaskNotFoundException"
+    );
+
+    // Acknowledged in time: kept however long the runner then takes.
+    f.advance(60);
+    assert_eq!(
+        f.ok("ReportTaskProgress", json!({"taskId": again["taskId"]})),
+        json!({"canceled": false})
+    );
+    f.advance(600);
+    assert!(f.poll("wg").is_none());
+    f.ok(
+        "SetTaskStatus",
+        json!({"taskId": again["taskId"], "taskStatus": "FINISHED"}),
+    );
+    assert_eq!(f.status(&id, &attempt), "FINISHED");
+    assert_eq!(f.query(&id, "ATTEMPT", json!([])).len(), 1, "no retry was consumed");
+}

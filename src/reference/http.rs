@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,6 +34,47 @@ const POLL_RECHECK: Duration = Duration::from_millis(500);
 
 /// Serves `reference` on `listener` until the task is dropped or aborted.
 pub async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) -> std::io::Result<()> {
+    serve_counted(listener, reference, log, Arc::default()).await
+}
+
+/// What the socket layer holds right now; tests use it to check that
+/// connections and long polls are let go of.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketLoad {
+    pub open_connections: usize,
+    pub waiting_polls: usize,
+}
+
+#[derive(Debug, Default)]
+struct Gauges {
+    connections: AtomicUsize,
+    waiting_polls: AtomicUsize,
+}
+
+/// Counts one held resource for as long as it lives (also when its future is
+/// dropped half-way).
+struct Held<'a>(&'a AtomicUsize);
+
+impl<'a> Held<'a> {
+    fn new(gauge: &'a AtomicUsize) -> Held<'a> {
+        gauge.fetch_add(1, Ordering::SeqCst);
+        Held(gauge)
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn serve_counted(
+    listener: TcpListener,
+    reference: Arc<Reference>,
+    log: bool,
+    gauges: Arc<Gauges>,
+) -> std::io::Result<()> {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(conn) => conn,
@@ -44,10 +86,13 @@ pub async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) 
             }
         };
         let reference = reference.clone();
+        let gauges = gauges.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| {
+            let _open = Held::new(&gauges.connections);
+            let service = service_fn(|req| {
                 let reference = reference.clone();
-                async move { Ok::<_, Infallible>(respond(&reference, req, log).await) }
+                let gauges = gauges.clone();
+                async move { Ok::<_, Infallible>(respond(&reference, &gauges, req, log).await) }
             });
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -73,6 +118,7 @@ pub async fn run_server(addr: SocketAddr, config: Config, log: bool) -> std::io:
 pub struct Embedded {
     addr: SocketAddr,
     reference: Arc<Reference>,
+    gauges: Arc<Gauges>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -81,8 +127,14 @@ impl Embedded {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let reference = Arc::new(Reference::new(config));
-        let task = tokio::spawn(serve(listener, reference.clone(), false));
-        Ok(Embedded { addr, reference, task })
+        let gauges = Arc::new(Gauges::default());
+        let task = tokio::spawn(serve_counted(listener, reference.clone(), false, gauges.clone()));
+        Ok(Embedded {
+            addr,
+            reference,
+            gauges,
+            task,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -96,6 +148,15 @@ impl Embedded {
     pub fn reference(&self) -> &Arc<Reference> {
         &self.reference
     }
+
+    /// Connections open and long polls waiting at this moment.
+    #[doc(hidden)]
+    pub fn socket_load(&self) -> SocketLoad {
+        SocketLoad {
+            open_connections: self.gauges.connections.load(Ordering::SeqCst),
+            waiting_polls: self.gauges.waiting_polls.load(Ordering::SeqCst),
+        }
+    }
 }
 
 impl Drop for Embedded {
@@ -104,7 +165,12 @@ impl Drop for Embedded {
     }
 }
 
-async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool) -> hyper::Response<Full<Bytes>> {
+async fn respond(
+    reference: &Reference,
+    gauges: &Gauges,
+    req: hyper::Request<Incoming>,
+    log: bool,
+) -> hyper::Response<Full<Bytes>> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let limit = reference.config().max_body_bytes;
@@ -152,7 +218,7 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
                         .collect(),
                     body: collected,
                 };
-                long_poll(reference, &request).await
+                long_poll(reference, gauges, &request).await
             }
             // The client stopped sending or broke the connection mid-body.
             _ => {
@@ -181,8 +247,10 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
 }
 
 /// Handles a request; a PollForTask that found nothing is asked again when
-/// tasks may have appeared, until `poll_wait` has passed.
-async fn long_poll(reference: &Reference, request: &Request) -> Handled {
+/// tasks may have appeared, until `poll_wait` has passed. When the client
+/// hangs up, hyper drops this future: a waiting poll leaves no waiter behind
+/// and takes no task.
+async fn long_poll(reference: &Reference, gauges: &Gauges, request: &Request) -> Handled {
     let deadline = tokio::time::Instant::now() + reference.config().poll_wait;
     loop {
         let notify = reference.tasks_ready().clone();
@@ -195,6 +263,7 @@ async fn long_poll(reference: &Reference, request: &Request) -> Handled {
             return handled;
         }
         let wait = (deadline - now).min(POLL_RECHECK);
+        let _waiting = Held::new(&gauges.waiting_polls);
         let _ = tokio::time::timeout(wait, notified).await;
     }
 }

@@ -35,6 +35,8 @@ use tokio::sync::Notify;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dispatch::Operation;
+#[doc(hidden)]
+pub use state::StoreSizes;
 
 /// Access key the harness signs with when it targets the embedded reference,
 /// and that the embedded reference accepts by default.
@@ -210,6 +212,12 @@ impl Reference {
     /// task runner; long-polling `PollForTask`s wait on it.
     pub fn tasks_ready(&self) -> &Arc<Notify> {
         &self.tasks_ready
+    }
+
+    /// How much the state holds; tests use it to check that memory is let go of.
+    #[doc(hidden)]
+    pub fn store_sizes(&self) -> StoreSizes {
+        self.lock().sizes()
     }
 
     /// The core: one request in, one response out. Never panics, never blocks

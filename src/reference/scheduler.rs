@@ -29,6 +29,9 @@ const MAX_ACTIVE_CAP: usize = 5;
 const MIN_RETRY_DELAY: i64 = 120;
 /// inferred: `maximumRetries` defaults to 2 (UNK in the facts).
 const DEFAULT_MAX_RETRIES: u32 = 2;
+/// M (ReportTaskProgress): a runner acknowledges a task with ReportTaskProgress
+/// within 2 minutes, or the task is reassigned in a later PollForTask.
+const ACK_WINDOW: i64 = 120;
 
 /// Status of an instance or attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -611,6 +614,37 @@ fn note_health(rt: &mut Runtime, now: i64) {
     if let Some(i) = last {
         rt.health = Some((i.status.succeeded(), now));
     }
+}
+
+/// Takes back every task handed out [`ACK_WINDOW`] ago or longer and never
+/// acknowledged (its runner may never have received the answer): its attempt
+/// waits for a runner again. Returns the task ids taken back, which are no
+/// longer valid. inferred: the same attempt is handed out again, not a retry
+/// (the reassignment consumes no `maximumRetries`).
+pub fn reassign_unacknowledged(p: &mut Pipeline, now: i64) -> Vec<String> {
+    let mut taken = Vec::new();
+    for inst in &mut p.runtime.instances {
+        if inst.status != Status::Running {
+            continue;
+        }
+        let first = inst.attempts.len() == 1;
+        let Some(a) = inst.head_mut() else { continue };
+        let unacknowledged = a.status == Status::Running
+            && a.report_progress_time.is_none()
+            && a.actual_start.is_some_and(|t| now.saturating_sub(t) >= ACK_WINDOW);
+        if !unacknowledged {
+            continue;
+        }
+        taken.extend(a.task_id.take());
+        a.status = Status::WaitingForRunner;
+        a.hostname = None;
+        a.actual_start = None;
+        inst.status = Status::WaitingForRunner;
+        if first {
+            inst.actual_start = None;
+        }
+    }
+    taken
 }
 
 /// The next task for a worker group: index of an instance whose head attempt

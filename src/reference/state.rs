@@ -120,7 +120,28 @@ pub struct Store {
     next_seq: u64,
 }
 
+/// How many entries each of the store's maps holds.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreSizes {
+    pub pipelines: usize,
+    pub unique_ids: usize,
+    pub tasks: usize,
+    pub runners: usize,
+    pub tombstones: usize,
+}
+
 impl Store {
+    pub fn sizes(&self) -> StoreSizes {
+        StoreSizes {
+            pipelines: self.pipelines.len(),
+            unique_ids: self.unique.len(),
+            tasks: self.tasks.len(),
+            runners: self.runners.len(),
+            tombstones: self.tombstones.len().max(self.tombstone_order.len()),
+        }
+    }
+
     /// A live pipeline, or the error its id gets.
     ///
     /// inferred (facts: "INF tombstones"): a deleted pipeline answers

@@ -60,8 +60,14 @@ impl Reply {
 /// Lets time pass for every pipeline; true when a task may have appeared.
 pub fn advance_all(store: &mut Store, now: i64) -> bool {
     let mut changed = false;
+    let mut taken_back = Vec::new();
     for p in store.pipelines.values_mut() {
+        taken_back.extend(scheduler::reassign_unacknowledged(p, now));
         changed |= scheduler::advance(p, now);
+    }
+    changed |= !taken_back.is_empty();
+    for task_id in taken_back {
+        store.tasks.remove(&task_id);
     }
     changed
 }
