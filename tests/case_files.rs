@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use dpconform::case::parse::parse_case;
+use dpconform::case::parse::{parse_case, parse_case_bytes};
 
 fn error_of(text: &str) -> String {
     parse_case(Path::new("cases/x/bad.json"), "x::bad".into(), text)
@@ -132,4 +132,11 @@ fn bad_template_is_reported() {
 fn trailing_content_is_an_error() {
     let error = error_of(&format!("{}\n{{}}", case_with_step(STEP)));
     assert_eq!(error, "cases/x/bad.json:8:1: trailing characters");
+}
+
+#[test]
+fn text_that_is_not_utf8_is_an_error_at_the_bad_byte() {
+    let bytes = b"{\n  \"about\": \"caf\xe9\"\n}";
+    let e = parse_case_bytes(Path::new("cases/x/y.json"), "x::y".into(), bytes).unwrap_err();
+    assert_eq!(e.to_string(), "cases/x/y.json:2:16: the case file is not valid UTF-8");
 }

@@ -40,13 +40,29 @@ impl std::error::Error for CaseFileError {}
 
 /// Loads the case at `path`, named `name` (`area::stem`).
 pub fn load_case(path: &Path, name: String) -> Result<Case, CaseFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CaseFileError {
+    let bytes = std::fs::read(path).map_err(|e| CaseFileError {
         path: path.to_path_buf(),
         line: 1,
         column: 1,
         message: format!("cannot read the case file: {e}"),
     })?;
-    parse_case(path, name, &text)
+    parse_case_bytes(path, name, &bytes)
+}
+
+/// Parses a case file's bytes: text that is not UTF-8 is an error at the first bad byte.
+pub fn parse_case_bytes(path: &Path, name: String, bytes: &[u8]) -> Result<Case, CaseFileError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = valid.len() - valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+        CaseFileError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "the case file is not valid UTF-8".into(),
+        }
+    })?;
+    parse_case(path, name, text)
 }
 
 /// Parses case-file text; `path` and `name` are only used in errors and the result.
