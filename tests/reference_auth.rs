@@ -28,6 +28,8 @@ struct Signing<'a> {
     region: &'a str,
     service: &'a str,
     time: SystemTime,
+    /// More headers to sign, after host, content type and target.
+    extra: &'a [(&'a str, &'a str)],
 }
 
 impl Default for Signing<'_> {
@@ -39,6 +41,7 @@ impl Default for Signing<'_> {
             region: TEST_REGION,
             service: "datapipeline",
             time: SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
+            extra: &[],
         }
     }
 }
@@ -55,11 +58,12 @@ fn signed(s: Signing<'_>) -> Request {
         .build()
         .unwrap()
         .into();
-    let headers = [
+    let mut headers = vec![
         ("host", HOST),
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", "DataPipeline.CreatePipeline"),
     ];
+    headers.extend_from_slice(s.extra);
     let signable = SignableRequest::new(
         "POST",
         format!("https://{HOST}/"),
@@ -118,6 +122,27 @@ fn valid_signatures_are_accepted() {
         ..Signing::default()
     });
     assert_eq!(outcome(early).0, 200);
+}
+
+#[test]
+fn header_values_with_other_whitespace_are_accepted_from_either_signer() {
+    // aws-sigv4 folds only spaces, so it signs a tab as a tab (found by fuzzing).
+    for value in ["a\tb", "\t", "a \t  b", "\u{a0}x"] {
+        let req = signed(Signing {
+            extra: &[("x-custom", value)],
+            ..Signing::default()
+        });
+        assert_eq!(outcome(req).0, 200, "{value:?}");
+    }
+    // botocore folds all whitespace: for `a\tb` it signs `a b`.
+    let mut req = signed(Signing {
+        extra: &[("x-custom", "a b")],
+        ..Signing::default()
+    });
+    set_header(&mut req, "x-custom", "a\tb");
+    assert_eq!(outcome(req.clone()).0, 200);
+    set_header(&mut req, "x-custom", "a\tc");
+    assert_eq!(outcome(req).1, "InvalidSignatureException");
 }
 
 #[test]

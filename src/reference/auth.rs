@@ -118,16 +118,20 @@ pub fn verify(req: &Request, creds: &[Credential], region: &str, now: SystemTime
         "{}/{}/{}/{}",
         auth.scope_date, auth.region, auth.service, auth.terminator
     );
-    let creq = canonical_request(req, &auth.signed_headers);
-    let string_to_sign = format!("{ALGORITHM}\n{iso}\n{scope}\n{}", hex_sha256(creq.as_bytes()));
     let key = aws_sigv4::sign::v4::generate_signing_key(
         &cred.secret_key,
         dates::system_time(request_time),
         auth.region,
         auth.service,
     );
-    let expected = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
-    if expected.as_bytes().ct_eq(auth.signature.as_bytes()).into() {
+    let matches = |fold: Fold| -> bool {
+        let creq = canonical_request(req, &auth.signed_headers, fold);
+        let string_to_sign = format!("{ALGORITHM}\n{iso}\n{scope}\n{}", hex_sha256(creq.as_bytes()));
+        let expected = aws_sigv4::sign::v4::calculate_signature(&key, string_to_sign.as_bytes());
+        expected.as_bytes().ct_eq(auth.signature.as_bytes()).into()
+    };
+    // The second form only differs when a value holds whitespace other than spaces.
+    if matches(Fold::Whitespace) || (has_other_whitespace(req, &auth.signed_headers) && matches(Fold::Spaces)) {
         Ok(())
     } else {
         Err(invalid(
@@ -201,8 +205,35 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
     })
 }
 
+/// How a header value's whitespace is folded into its canonical form. SigV4
+/// says "trim, and collapse sequential spaces"; signers read that two ways:
+/// botocore (the AWS CLI) folds every kind of whitespace, aws-sigv4 (the Rust
+/// SDK, and dpconform's own signer) only spaces, keeping tabs. inferred: the
+/// service accepts both (clients of both kinds work), so both are accepted.
+#[derive(Debug, Clone, Copy)]
+enum Fold {
+    Whitespace,
+    Spaces,
+}
+
+impl Fold {
+    fn apply(self, value: &str) -> String {
+        match self {
+            Fold::Whitespace => value.split_whitespace().collect::<Vec<_>>().join(" "),
+            Fold::Spaces => value.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+/// Whether a signed header's value has whitespace the two folds treat differently.
+fn has_other_whitespace(req: &Request, signed: &[&str]) -> bool {
+    req.headers.iter().any(|(name, value)| {
+        signed.iter().any(|s| s.eq_ignore_ascii_case(name)) && value.chars().any(|c| c.is_whitespace() && c != ' ')
+    })
+}
+
 /// The SigV4 canonical request of `req` over `signed` headers.
-fn canonical_request(req: &Request, signed: &[&str]) -> String {
+fn canonical_request(req: &Request, signed: &[&str], fold: Fold) -> String {
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
     let mut out = String::new();
     out.push_str(&req.method.to_ascii_uppercase());
@@ -217,7 +248,7 @@ fn canonical_request(req: &Request, signed: &[&str]) -> String {
             .headers
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|(_, v)| fold.apply(v))
             .collect();
         out.push_str(name);
         out.push(':');
