@@ -140,3 +140,15 @@ fn text_that_is_not_utf8_is_an_error_at_the_bad_byte() {
     let e = parse_case_bytes(Path::new("cases/x/y.json"), "x::y".into(), bytes).unwrap_err();
     assert_eq!(e.to_string(), "cases/x/y.json:2:16: the case file is not valid UTF-8");
 }
+
+#[test]
+fn a_generated_body_is_bounded() {
+    let step = |times: &str| format!(r#"{{ "raw": {{ "body": {{"repeat": "ab", "times": {times}}} }} }}"#);
+    let at_limit = case_with_step(&step("33554432"));
+    assert!(parse_case(Path::new("cases/x/ok.json"), "x::ok".into(), &at_limit).is_ok());
+    assert_eq!(
+        error_of(&case_with_step(&step("33554433"))),
+        "cases/x/bad.json:5:50: the generated body must be at most 67108864 bytes"
+    );
+    assert!(error_of(&case_with_step(&step("18446744073709551615"))).ends_with("at most 67108864 bytes"));
+}

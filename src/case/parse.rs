@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::locate::{line_column, locate, Seg};
 use super::template::{self, ANY};
-use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step};
+use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
 use crate::api::OPERATIONS;
 use crate::check::CheckName;
 
@@ -211,8 +211,18 @@ impl Validator {
                 if !step.headers.is_empty() {
                     return fail(&[key("headers")], "`headers` belong inside `raw` for a raw step".into());
                 }
-                if let super::RawBody::Text(body) = &raw.body {
-                    template::variables_in_str(body, &mut used).or_else(|e| fail(&[key("raw"), key("body")], e))?;
+                match &raw.body {
+                    super::RawBody::Text(body) => {
+                        template::variables_in_str(body, &mut used).or_else(|e| fail(&[key("raw"), key("body")], e))?;
+                    }
+                    super::RawBody::Generated(generated) => {
+                        if generated.byte_len().is_none_or(|n| n > MAX_GENERATED_BODY_BYTES) {
+                            return fail(
+                                &[key("raw"), key("body"), key("times")],
+                                format!("the generated body must be at most {MAX_GENERATED_BODY_BYTES} bytes"),
+                            );
+                        }
+                    }
                 }
                 for (name, value) in &raw.headers {
                     template::variables_in_str(value, &mut used)
