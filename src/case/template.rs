@@ -217,12 +217,12 @@ impl Scope {
         match function {
             Function::Repeat(text, n) => Value::String(text.repeat(*n)),
             Function::Timestamp(offset) => {
-                let v = epoch + offset;
+                let v = epoch.saturating_add(*offset);
                 self.dynamic.push((v.to_string(), format!("timestamp({offset})")));
                 Value::from(v)
             }
             Function::Datetime(offset) => {
-                let text = format_datetime(epoch + offset);
+                let text = format_datetime(epoch.saturating_add(*offset));
                 self.dynamic.push((text.clone(), format!("datetime({offset})")));
                 Value::String(text)
             }
@@ -292,6 +292,19 @@ mod tests {
             .unwrap();
         assert_eq!(out, json!(["1970-01-01T23:59:00", 86_410, "abab"]));
         assert_eq!(scope.dynamic_values().len(), 2);
+    }
+
+    #[test]
+    fn offsets_at_the_ends_of_i64_do_not_overflow() {
+        let mut scope = Scope::new(UNIX_EPOCH + std::time::Duration::from_secs(60));
+        let out = scope
+            .render_value(&json!([
+                "{{timestamp(9223372036854775807)}}",
+                "{{datetime(9223372036854775807)}}",
+                "{{timestamp(-9223372036854775808)}}"
+            ]))
+            .unwrap();
+        assert_eq!(out, json!([i64::MAX, "1970-01-01T00:00:00", i64::MIN + 60]));
     }
 
     #[test]
