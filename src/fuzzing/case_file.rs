@@ -14,15 +14,19 @@ const PATH: &str = "cases/fuzz/input.json";
 const ENDPOINT: &str = "http://127.0.0.1:9";
 /// 2023-11-14T22:13:20Z: a fixed "now" keeps a finding reproducible.
 const NOW_SECS: u64 = 1_700_000_000;
+/// Smaller than the runner's allowance, so that inputs near it stay fast.
+const RENDER_LIMIT: usize = 1024 * 1024;
 
 /// Parses `data` as a case file; a valid case is then rendered step by step.
 ///
 /// Properties: no panic; an error names the fake path and a line and column
-/// inside the input, with a message.
+/// inside the input, with a message; a request's body and URL stay within a
+/// bound set by the rendering allowance and the input's size, whatever
+/// `repeat` and variables ask for.
 pub fn case_file(data: &[u8]) {
     let path = Path::new(PATH);
     match parse::parse_case_bytes(path, "fuzz::input".into(), data) {
-        Ok(case) => render_steps(&case),
+        Ok(case) => render_steps(&case, data.len()),
         Err(e) => check_error(&e, data),
     }
 }
@@ -51,9 +55,9 @@ fn check_error(e: &CaseFileError, data: &[u8]) {
 
 /// What the runner does with a case before sending anything: variables, then
 /// each step prepared and signed; a captured variable gets a stand-in value.
-fn render_steps(case: &Case) {
+fn render_steps(case: &Case, data_len: usize) {
     let now = UNIX_EPOCH + Duration::from_secs(NOW_SECS);
-    let mut scope = Scope::new(now);
+    let mut scope = Scope::new(now).with_render_limit(RENDER_LIMIT);
     for (name, value) in [
         ("run", "fuzz-run"),
         ("run_id", "fuzz"),
@@ -78,6 +82,18 @@ fn render_steps(case: &Case) {
     };
     for step in case.spec.steps.iter().chain(&case.spec.finally) {
         if let Ok(mut request) = prepare(step, ENDPOINT, &mut scope) {
+            // A rendered character takes at most 6 bytes in JSON (`\u001f`).
+            let bound = 6 * (RENDER_LIMIT + data_len);
+            assert!(
+                request.body.len() <= bound,
+                "a {} byte body from a {data_len} byte case",
+                request.body.len()
+            );
+            assert!(
+                request.url.len() <= ENDPOINT.len() + 1 + RENDER_LIMIT,
+                "a {} byte URL",
+                request.url.len()
+            );
             if step.operation.is_some() {
                 let body: Result<serde_json::Value, _> = serde_json::from_slice(&request.body);
                 assert!(

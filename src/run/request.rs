@@ -32,6 +32,7 @@ impl PreparedRequest {
 
 /// Renders `step` against `endpoint` (a base URL without a trailing slash).
 pub fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<PreparedRequest, String> {
+    scope.begin_request();
     if let Some(raw) = &step.raw {
         let mut headers = Vec::new();
         for (name, value) in &raw.headers {
@@ -44,6 +45,7 @@ pub fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<Prepare
                     .byte_len()
                     .filter(|n| *n <= MAX_GENERATED_BODY_BYTES)
                     .ok_or_else(|| format!("the generated body must be at most {MAX_GENERATED_BODY_BYTES} bytes"))?;
+                scope.reserve(len)?;
                 let mut body = String::with_capacity(len);
                 body.push_str(&g.prefix);
                 for _ in 0..g.times {
