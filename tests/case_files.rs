@@ -152,3 +152,15 @@ fn a_generated_body_is_bounded() {
     );
     assert!(error_of(&case_with_step(&step("18446744073709551615"))).ends_with("at most 67108864 bytes"));
 }
+
+#[test]
+fn a_signing_time_offset_is_bounded() {
+    let step = |offset: &str| format!(r#"{{ "operation": "ListPipelines", "sign": {{"time_offset": {offset}}} }}"#);
+    for ok in ["3155760000", "-3155760000"] {
+        assert!(parse_case(Path::new("cases/x/ok.json"), "x::ok".into(), &case_with_step(&step(ok))).is_ok());
+    }
+    assert_eq!(
+        error_of(&case_with_step(&step("-9223372036854775808"))),
+        "cases/x/bad.json:5:61: must be within ±3155760000 seconds (100 years)"
+    );
+}

@@ -114,6 +114,14 @@ fn case_file_nasty_inputs() {
                 ),
             ),
             (
+                "signing a century ahead",
+                case_with_step(r#"{"operation": "ListPipelines", "sign": {"time_offset": 3155760000}}"#),
+            ),
+            (
+                "signing a century ago",
+                case_with_step(r#"{"operation": "ListPipelines", "sign": {"time_offset": -3155760000}}"#),
+            ),
+            (
                 "multi-byte characters before an error",
                 "{\"about\": \"ééé\", \"source\": 1}".as_bytes().to_vec(),
             ),

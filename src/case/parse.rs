@@ -11,6 +11,9 @@ use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERAT
 use crate::api::OPERATIONS;
 use crate::check::CheckName;
 
+/// How far from now a step may sign (`sign.time_offset`): 100 years.
+pub const MAX_TIME_OFFSET_SECS: u64 = 3_155_760_000;
+
 /// Variables every case has without capturing them.
 pub const BUILTIN_VARS: [&str; 5] = ["run", "run_id", "case", "access_key", "region"];
 
@@ -235,6 +238,12 @@ impl Validator {
             template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("headers"), key(name)], e))?;
         }
         if let Some(Signing::With(o)) = &step.sign {
+            if o.time_offset.is_some_and(|t| t.unsigned_abs() > MAX_TIME_OFFSET_SECS) {
+                return fail(
+                    &[key("sign"), key("time_offset")],
+                    format!("must be within ±{MAX_TIME_OFFSET_SECS} seconds (100 years)"),
+                );
+            }
             for value in [&o.access_key, &o.secret_key, &o.session_token, &o.region, &o.service]
                 .into_iter()
                 .flatten()
