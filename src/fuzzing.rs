@@ -5,6 +5,8 @@
 
 mod case_file;
 mod reference_request;
+mod reference_session;
 
 pub use case_file::case_file;
 pub use reference_request::reference_request;
+pub use reference_session::reference_session;

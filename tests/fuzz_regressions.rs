@@ -6,7 +6,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use dpconform::fuzzing::{case_file, reference_request};
+use dpconform::fuzzing::{case_file, reference_request, reference_session};
 
 /// Runs `target` on every input; fails naming each input that broke a property.
 fn replay(target: fn(&[u8]), inputs: Vec<(String, Vec<u8>)>) {
@@ -191,4 +191,57 @@ fn reference_request_nasty_inputs() {
         inputs.push(("every operation, placeholders", request(OFF, op, 0, &[], br#"{"pipelineId": "$PIPELINE", "taskId": "$TASK", "objectIds": ["SayHello"], "status": "PAUSE", "taskStatus": "FAILED", "workerGroup": "wg"}"#)));
     }
     replay(reference_request, named(inputs));
+}
+
+#[test]
+fn reference_session_findings() {
+    replay(reference_session, findings("reference_session"));
+}
+
+#[test]
+fn reference_session_nasty_inputs() {
+    // 4 bytes per call: operation (see src/fuzzing/reference_session.rs), 3 arguments.
+    let session = |calls: &[[u8; 4]]| calls.concat();
+    let (create, put, activate, delete, poll, task_status, advance, list, describe) = (0, 1, 2, 4, 5, 7, 9, 12, 13);
+    replay(
+        reference_session,
+        named(vec![
+            ("empty", Vec::new()),
+            ("a lone byte", vec![12]),
+            (
+                "create, activate, poll, finish, delete, list",
+                session(&[
+                    [create, 0, 0, 0],
+                    [put, 0, 0, 0],
+                    [activate, 0, 0, 0],
+                    [poll, 0, 0, 0],
+                    [task_status, 0, 0, 0],
+                    [delete, 0, 0, 0],
+                    [list, 0, 0, 0],
+                    [describe, 0, 0, 0],
+                    [poll, 0, 0, 0],
+                ]),
+            ),
+            (
+                "every pair of names, then a year of time",
+                session(&[
+                    [create, 0, 0, 0],
+                    [create, 0, 1, 0],
+                    [create, 0, 2, 0],
+                    [create, 1, 0, 0],
+                    [create, 1, 1, 0],
+                    [create, 1, 2, 0],
+                    [create, 2, 0, 0],
+                    [create, 2, 1, 0],
+                    [create, 2, 2, 0],
+                    [put, 3, 0, 0],
+                    [activate, 3, 1, 0],
+                    [advance, 255, 59, 0],
+                    [poll, 0, 0, 0],
+                    [list, 0, 0, 0],
+                ]),
+            ),
+            ("every call on nothing", (0..16).flat_map(|op| [op, 0, 0, 0]).collect()),
+        ]),
+    );
 }

@@ -188,7 +188,7 @@ pub fn reference_request(data: &[u8]) {
 }
 
 /// The envelope properties every answer has; returns the short error type.
-fn check_envelope(response: &Response) -> Option<String> {
+pub(super) fn check_envelope(response: &Response) -> Option<String> {
     let body = &response.body;
     let shown = String::from_utf8_lossy(body);
     assert!(
@@ -338,7 +338,7 @@ impl Endpoint {
 }
 
 /// An hourly pipeline from 2012-12-12T00:00:00 with one shell activity on worker group `wg`.
-fn hourly_definition() -> Value {
+pub(super) fn hourly_definition() -> Value {
     let field = |k: &str, v: &str| match v.strip_prefix('&') {
         Some(r) => json!({"key": k, "refValue": r}),
         None => json!({"key": k, "stringValue": v}),
