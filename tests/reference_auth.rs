@@ -30,6 +30,7 @@ struct Signing<'a> {
     time: SystemTime,
     /// More headers to sign, after host, content type and target.
     extra: &'a [(&'a str, &'a str)],
+    method: &'a str,
 }
 
 impl Default for Signing<'_> {
@@ -42,6 +43,7 @@ impl Default for Signing<'_> {
             service: "datapipeline",
             time: SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
             extra: &[],
+            method: "POST",
         }
     }
 }
@@ -65,7 +67,7 @@ fn signed(s: Signing<'_>) -> Request {
     ];
     headers.extend_from_slice(s.extra);
     let signable = SignableRequest::new(
-        "POST",
+        s.method,
         format!("https://{HOST}/"),
         headers.iter().copied(),
         SignableBody::Bytes(BODY.as_bytes()),
@@ -75,7 +77,7 @@ fn signed(s: Signing<'_>) -> Request {
     let mut all: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     all.extend(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())));
     Request {
-        method: "POST".into(),
+        method: s.method.into(),
         path: "/".into(),
         headers: all,
         body: Bytes::from(BODY),
@@ -143,6 +145,25 @@ fn header_values_with_other_whitespace_are_accepted_from_either_signer() {
     assert_eq!(outcome(req.clone()).0, 200);
     set_header(&mut req, "x-custom", "a\tc");
     assert_eq!(outcome(req).1, "InvalidSignatureException");
+}
+
+#[test]
+fn a_method_not_in_capitals_is_accepted_from_either_signer() {
+    // aws-sigv4 signs the method as sent (found by fuzzing); botocore upper-cases it.
+    let as_sent = signed(Signing {
+        method: "post",
+        ..Signing::default()
+    });
+    assert_eq!(outcome(as_sent).0, 200);
+    let mut upper_cased = signed(Signing::default());
+    upper_cased.method = "pOsT".into();
+    assert_eq!(outcome(upper_cased).0, 200);
+    let mut other = signed(Signing {
+        method: "post",
+        ..Signing::default()
+    });
+    other.method = "pOsT".into();
+    assert_eq!(outcome(other).1, "InvalidSignatureException");
 }
 
 #[test]
