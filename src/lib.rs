@@ -11,6 +11,8 @@ pub mod api;
 pub mod case;
 pub mod check;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod headers;
 pub mod outcome;
 pub mod reference;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use dpconform::case::parse::parse_case;
+use dpconform::case::parse::{parse_case, parse_case_bytes};
 
 fn error_of(text: &str) -> String {
     parse_case(Path::new("cases/x/bad.json"), "x::bad".into(), text)
@@ -132,4 +132,35 @@ fn bad_template_is_reported() {
 fn trailing_content_is_an_error() {
     let error = error_of(&format!("{}\n{{}}", case_with_step(STEP)));
     assert_eq!(error, "cases/x/bad.json:8:1: trailing characters");
+}
+
+#[test]
+fn text_that_is_not_utf8_is_an_error_at_the_bad_byte() {
+    let bytes = b"{\n  \"about\": \"caf\xe9\"\n}";
+    let e = parse_case_bytes(Path::new("cases/x/y.json"), "x::y".into(), bytes).unwrap_err();
+    assert_eq!(e.to_string(), "cases/x/y.json:2:16: the case file is not valid UTF-8");
+}
+
+#[test]
+fn a_generated_body_is_bounded() {
+    let step = |times: &str| format!(r#"{{ "raw": {{ "body": {{"repeat": "ab", "times": {times}}} }} }}"#);
+    let at_limit = case_with_step(&step("33554432"));
+    assert!(parse_case(Path::new("cases/x/ok.json"), "x::ok".into(), &at_limit).is_ok());
+    assert_eq!(
+        error_of(&case_with_step(&step("33554433"))),
+        "cases/x/bad.json:5:50: the generated body must be at most 67108864 bytes"
+    );
+    assert!(error_of(&case_with_step(&step("18446744073709551615"))).ends_with("at most 67108864 bytes"));
+}
+
+#[test]
+fn a_signing_time_offset_is_bounded() {
+    let step = |offset: &str| format!(r#"{{ "operation": "ListPipelines", "sign": {{"time_offset": {offset}}} }}"#);
+    for ok in ["3155760000", "-3155760000"] {
+        assert!(parse_case(Path::new("cases/x/ok.json"), "x::ok".into(), &case_with_step(&step(ok))).is_ok());
+    }
+    assert_eq!(
+        error_of(&case_with_step(&step("-9223372036854775808"))),
+        "cases/x/bad.json:5:61: must be within ±3155760000 seconds (100 years)"
+    );
 }

@@ -28,6 +28,9 @@ struct Signing<'a> {
     region: &'a str,
     service: &'a str,
     time: SystemTime,
+    /// More headers to sign, after host, content type and target.
+    extra: &'a [(&'a str, &'a str)],
+    method: &'a str,
 }
 
 impl Default for Signing<'_> {
@@ -39,6 +42,8 @@ impl Default for Signing<'_> {
             region: TEST_REGION,
             service: "datapipeline",
             time: SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
+            extra: &[],
+            method: "POST",
         }
     }
 }
@@ -55,13 +60,14 @@ fn signed(s: Signing<'_>) -> Request {
         .build()
         .unwrap()
         .into();
-    let headers = [
+    let mut headers = vec![
         ("host", HOST),
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", "DataPipeline.CreatePipeline"),
     ];
+    headers.extend_from_slice(s.extra);
     let signable = SignableRequest::new(
-        "POST",
+        s.method,
         format!("https://{HOST}/"),
         headers.iter().copied(),
         SignableBody::Bytes(BODY.as_bytes()),
@@ -71,7 +77,7 @@ fn signed(s: Signing<'_>) -> Request {
     let mut all: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     all.extend(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())));
     Request {
-        method: "POST".into(),
+        method: s.method.into(),
         path: "/".into(),
         headers: all,
         body: Bytes::from(BODY),
@@ -118,6 +124,46 @@ fn valid_signatures_are_accepted() {
         ..Signing::default()
     });
     assert_eq!(outcome(early).0, 200);
+}
+
+#[test]
+fn header_values_with_other_whitespace_are_accepted_from_either_signer() {
+    // aws-sigv4 folds only spaces, so it signs a tab as a tab (found by fuzzing).
+    for value in ["a\tb", "\t", "a \t  b", "\u{a0}x"] {
+        let req = signed(Signing {
+            extra: &[("x-custom", value)],
+            ..Signing::default()
+        });
+        assert_eq!(outcome(req).0, 200, "{value:?}");
+    }
+    // botocore folds all whitespace: for `a\tb` it signs `a b`.
+    let mut req = signed(Signing {
+        extra: &[("x-custom", "a b")],
+        ..Signing::default()
+    });
+    set_header(&mut req, "x-custom", "a\tb");
+    assert_eq!(outcome(req.clone()).0, 200);
+    set_header(&mut req, "x-custom", "a\tc");
+    assert_eq!(outcome(req).1, "InvalidSignatureException");
+}
+
+#[test]
+fn a_method_not_in_capitals_is_accepted_from_either_signer() {
+    // aws-sigv4 signs the method as sent (found by fuzzing); botocore upper-cases it.
+    let as_sent = signed(Signing {
+        method: "post",
+        ..Signing::default()
+    });
+    assert_eq!(outcome(as_sent).0, 200);
+    let mut upper_cased = signed(Signing::default());
+    upper_cased.method = "pOsT".into();
+    assert_eq!(outcome(upper_cased).0, 200);
+    let mut other = signed(Signing {
+        method: "post",
+        ..Signing::default()
+    });
+    other.method = "pOsT".into();
+    assert_eq!(outcome(other).1, "InvalidSignatureException");
 }
 
 #[test]

@@ -170,6 +170,21 @@ pub struct GeneratedBody {
     pub suffix: String,
 }
 
+/// The largest generated body: far above the reference's 24 MiB limit, so
+/// oversize bodies can be sent, yet bounded, so a typo cannot exhaust memory.
+pub const MAX_GENERATED_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+impl GeneratedBody {
+    /// The body's length in bytes; `None` if it does not fit in memory at all.
+    pub fn byte_len(&self) -> Option<usize> {
+        self.repeat
+            .len()
+            .checked_mul(self.times)?
+            .checked_add(self.prefix.len())?
+            .checked_add(self.suffix.len())
+    }
+}
+
 /// `"sign": false`, `"sign": true`, or `"sign": { overrides }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]

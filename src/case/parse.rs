@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 
 use super::locate::{line_column, locate, Seg};
 use super::template::{self, ANY};
-use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step};
+use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
 use crate::api::OPERATIONS;
 use crate::check::CheckName;
+
+/// How far from now a step may sign (`sign.time_offset`): 100 years.
+pub const MAX_TIME_OFFSET_SECS: u64 = 3_155_760_000;
 
 /// Variables every case has without capturing them.
 pub const BUILTIN_VARS: [&str; 5] = ["run", "run_id", "case", "access_key", "region"];
@@ -40,13 +43,29 @@ impl std::error::Error for CaseFileError {}
 
 /// Loads the case at `path`, named `name` (`area::stem`).
 pub fn load_case(path: &Path, name: String) -> Result<Case, CaseFileError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CaseFileError {
+    let bytes = std::fs::read(path).map_err(|e| CaseFileError {
         path: path.to_path_buf(),
         line: 1,
         column: 1,
         message: format!("cannot read the case file: {e}"),
     })?;
-    parse_case(path, name, &text)
+    parse_case_bytes(path, name, &bytes)
+}
+
+/// Parses a case file's bytes: text that is not UTF-8 is an error at the first bad byte.
+pub fn parse_case_bytes(path: &Path, name: String, bytes: &[u8]) -> Result<Case, CaseFileError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = valid.len() - valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+        CaseFileError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "the case file is not valid UTF-8".into(),
+        }
+    })?;
+    parse_case(path, name, text)
 }
 
 /// Parses case-file text; `path` and `name` are only used in errors and the result.
@@ -195,8 +214,18 @@ impl Validator {
                 if !step.headers.is_empty() {
                     return fail(&[key("headers")], "`headers` belong inside `raw` for a raw step".into());
                 }
-                if let super::RawBody::Text(body) = &raw.body {
-                    template::variables_in_str(body, &mut used).or_else(|e| fail(&[key("raw"), key("body")], e))?;
+                match &raw.body {
+                    super::RawBody::Text(body) => {
+                        template::variables_in_str(body, &mut used).or_else(|e| fail(&[key("raw"), key("body")], e))?;
+                    }
+                    super::RawBody::Generated(generated) => {
+                        if generated.byte_len().is_none_or(|n| n > MAX_GENERATED_BODY_BYTES) {
+                            return fail(
+                                &[key("raw"), key("body"), key("times")],
+                                format!("the generated body must be at most {MAX_GENERATED_BODY_BYTES} bytes"),
+                            );
+                        }
+                    }
                 }
                 for (name, value) in &raw.headers {
                     template::variables_in_str(value, &mut used)
@@ -209,6 +238,12 @@ impl Validator {
             template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("headers"), key(name)], e))?;
         }
         if let Some(Signing::With(o)) = &step.sign {
+            if o.time_offset.is_some_and(|t| t.unsigned_abs() > MAX_TIME_OFFSET_SECS) {
+                return fail(
+                    &[key("sign"), key("time_offset")],
+                    format!("must be within ±{MAX_TIME_OFFSET_SECS} seconds (100 years)"),
+                );
+            }
             for value in [&o.access_key, &o.secret_key, &o.session_token, &o.region, &o.service]
                 .into_iter()
                 .flatten()

@@ -12,6 +12,11 @@ use serde_json::Value;
 /// The placeholder that matches any value in JSON expectations.
 pub const ANY: &str = "any";
 
+/// The most text the templates of one request (or of a case's `vars`) may
+/// render to: far above any length limit a case tests, and a bound on the
+/// memory that `repeat` and variables used many times can claim.
+pub const MAX_RENDERED_BYTES: usize = 64 * 1024 * 1024;
+
 /// One piece of a template string.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
@@ -82,7 +87,11 @@ fn parse_expr(expr: &str) -> Result<Part, String> {
             if !(0..=64 * 1024 * 1024).contains(&times) {
                 return Err("`repeat`: count must be between 0 and 67108864".into());
             }
-            Function::Repeat(args[0].clone(), times as usize)
+            let times = times as usize;
+            if args[0].len().saturating_mul(times) > MAX_RENDERED_BYTES {
+                return Err(format!("`repeat` must render at most {MAX_RENDERED_BYTES} bytes"));
+            }
+            Function::Repeat(args[0].clone(), times)
         }
         ("timestamp", 0) => Function::Timestamp(0),
         ("timestamp", 1) => Function::Timestamp(int(0)?),
@@ -126,12 +135,27 @@ pub fn variables_in_str(text: &str, out: &mut Vec<String>) -> Result<(), String>
 
 /// Variables in scope while a case runs, and the dynamic values rendered so far
 /// (so that snapshots can redact them).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Scope {
     vars: BTreeMap<String, Value>,
     /// Rendered dynamic text -> its label, e.g. `"2026-11-23T12:00:00"` -> `datetime(-3600)`.
     dynamic: Vec<(String, String)>,
     now: Option<SystemTime>,
+    /// Bytes rendered since the scope was made or the last [`Scope::begin_request`].
+    rendered: usize,
+    limit: usize,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            vars: BTreeMap::new(),
+            dynamic: Vec::new(),
+            now: None,
+            rendered: 0,
+            limit: MAX_RENDERED_BYTES,
+        }
+    }
 }
 
 impl Scope {
@@ -139,6 +163,36 @@ impl Scope {
         Scope {
             now: Some(now),
             ..Default::default()
+        }
+    }
+
+    /// The same scope with another rendering allowance (default [`MAX_RENDERED_BYTES`]).
+    pub fn with_render_limit(mut self, bytes: usize) -> Self {
+        self.limit = bytes;
+        self
+    }
+
+    /// The rendering allowance.
+    pub fn render_limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Starts a new request: the rendering allowance is whole again.
+    pub fn begin_request(&mut self) {
+        self.rendered = 0;
+    }
+
+    /// Counts `bytes` against the allowance before they are produced.
+    pub fn reserve(&mut self, bytes: usize) -> Result<(), String> {
+        match self.rendered.checked_add(bytes) {
+            Some(total) if total <= self.limit => {
+                self.rendered = total;
+                Ok(())
+            }
+            _ => Err(format!(
+                "templates would render more than {} bytes for one request",
+                self.limit
+            )),
         }
     }
 
@@ -167,8 +221,12 @@ impl Scope {
             Value::String(s) => {
                 let parts = parse_template(s)?;
                 match parts.as_slice() {
-                    [Part::Var(name)] => self.lookup(name)?.clone(),
-                    [Part::Call(f @ Function::Timestamp(_))] => self.call(f),
+                    [Part::Var(name)] => {
+                        let size = rendered_len(self.lookup(name)?);
+                        self.reserve(size)?;
+                        self.lookup(name)?.clone()
+                    }
+                    [Part::Call(f @ Function::Timestamp(_))] => self.call(f)?,
                     _ => Value::String(self.render_parts(&parts)?),
                 }
             }
@@ -187,6 +245,7 @@ impl Scope {
     /// Renders a template string as text.
     pub fn render_str(&mut self, text: &str) -> Result<String, String> {
         if !text.contains("{{") {
+            self.reserve(text.len())?;
             return Ok(text.to_string());
         }
         let parts = parse_template(text)?;
@@ -197,9 +256,19 @@ impl Scope {
         let mut out = String::new();
         for part in parts {
             match part {
-                Part::Text(t) => out.push_str(t),
-                Part::Var(name) => out.push_str(&value_text(self.lookup(name)?)),
-                Part::Call(f) => out.push_str(&value_text(&self.call(f))),
+                Part::Text(t) => {
+                    self.reserve(t.len())?;
+                    out.push_str(t);
+                }
+                Part::Var(name) => {
+                    let size = rendered_len(self.lookup(name)?);
+                    self.reserve(size)?;
+                    out.push_str(&value_text(self.lookup(name)?));
+                }
+                Part::Call(f) => {
+                    let value = self.call(f)?;
+                    out.push_str(&value_text(&value));
+                }
             }
         }
         Ok(out)
@@ -211,22 +280,42 @@ impl Scope {
             .ok_or_else(|| format!("variable `{{{{{name}}}}}` has no value (was its capture step skipped or failed?)"))
     }
 
-    fn call(&mut self, function: &Function) -> Value {
+    fn call(&mut self, function: &Function) -> Result<Value, String> {
         let now = self.now.unwrap_or_else(SystemTime::now);
         let epoch = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        match function {
-            Function::Repeat(text, n) => Value::String(text.repeat(*n)),
+        Ok(match function {
+            Function::Repeat(text, n) => {
+                self.reserve(text.len().saturating_mul(*n))?;
+                Value::String(text.repeat(*n))
+            }
             Function::Timestamp(offset) => {
-                let v = epoch + offset;
+                let v = epoch.saturating_add(*offset);
                 self.dynamic.push((v.to_string(), format!("timestamp({offset})")));
                 Value::from(v)
             }
             Function::Datetime(offset) => {
-                let text = format_datetime(epoch + offset);
+                let text = format_datetime(epoch.saturating_add(*offset));
                 self.dynamic.push((text.clone(), format!("datetime({offset})")));
                 Value::String(text)
             }
-        }
+        })
+    }
+}
+
+/// Roughly the bytes a value takes once rendered as JSON (at least its text's
+/// length): what copying a variable counts against the allowance.
+fn rendered_len(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.len().saturating_add(2),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| rendered_len(v).saturating_add(1))
+            .fold(2, usize::saturating_add),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| k.len().saturating_add(4).saturating_add(rendered_len(v)))
+            .fold(2, usize::saturating_add),
+        _ => 24,
     }
 }
 
@@ -292,6 +381,46 @@ mod tests {
             .unwrap();
         assert_eq!(out, json!(["1970-01-01T23:59:00", 86_410, "abab"]));
         assert_eq!(scope.dynamic_values().len(), 2);
+    }
+
+    #[test]
+    fn offsets_at_the_ends_of_i64_do_not_overflow() {
+        let mut scope = Scope::new(UNIX_EPOCH + std::time::Duration::from_secs(60));
+        let out = scope
+            .render_value(&json!([
+                "{{timestamp(9223372036854775807)}}",
+                "{{datetime(9223372036854775807)}}",
+                "{{timestamp(-9223372036854775808)}}"
+            ]))
+            .unwrap();
+        assert_eq!(out, json!([i64::MAX, "1970-01-01T00:00:00", i64::MIN + 60]));
+    }
+
+    #[test]
+    fn repeat_is_bounded_by_its_output_not_only_its_count() {
+        assert!(parse_template("{{repeat(ab, 33554432)}}").is_ok());
+        let err = parse_template("{{repeat(ab, 33554433)}}").unwrap_err();
+        assert!(err.contains("at most 67108864 bytes"), "{err}");
+    }
+
+    #[test]
+    fn rendering_stops_at_the_allowance_and_each_request_has_its_own() {
+        let over = |r: Result<Value, String>| r.unwrap_err().contains("more than 10 bytes");
+        let mut scope = Scope::new(UNIX_EPOCH).with_render_limit(10);
+        assert!(over(scope.render_value(&json!("{{repeat(a, 11)}}"))));
+        scope.begin_request();
+        assert_eq!(
+            scope.render_value(&json!("{{repeat(a, 10)}}")).unwrap(),
+            json!("a".repeat(10))
+        );
+        // A variable used many times counts every time.
+        scope.set("v", json!("abcd"));
+        scope.begin_request();
+        assert!(over(scope.render_value(&json!("{{v}}{{v}}"))));
+        scope.begin_request();
+        assert!(over(scope.render_value(&json!(["{{v}}", "{{v}}"]))));
+        scope.begin_request();
+        assert_eq!(scope.render_value(&json!("{{v}}")).unwrap(), json!("abcd"));
     }
 
     #[test]

@@ -118,16 +118,19 @@ pub fn verify(req: &Request, creds: &[Credential], region: &str, now: SystemTime
         "{}/{}/{}/{}",
         auth.scope_date, auth.region, auth.service, auth.terminator
     );
-    let creq = canonical_request(req, &auth.signed_headers);
-    let string_to_sign = format!("{ALGORITHM}\n{iso}\n{scope}\n{}", hex_sha256(creq.as_bytes()));
     let key = aws_sigv4::sign::v4::generate_signing_key(
         &cred.secret_key,
         dates::system_time(request_time),
         auth.region,
         auth.service,
     );
-    let expected = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
-    if expected.as_bytes().ct_eq(auth.signature.as_bytes()).into() {
+    let matches = |reading: Reading| -> bool {
+        let creq = canonical_request(req, &auth.signed_headers, reading);
+        let string_to_sign = format!("{ALGORITHM}\n{iso}\n{scope}\n{}", hex_sha256(creq.as_bytes()));
+        let expected = aws_sigv4::sign::v4::calculate_signature(&key, string_to_sign.as_bytes());
+        expected.as_bytes().ct_eq(auth.signature.as_bytes()).into()
+    };
+    if readings(req, &auth.signed_headers).into_iter().any(matches) {
         Ok(())
     } else {
         Err(invalid(
@@ -201,11 +204,68 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
     })
 }
 
+/// How a header value's whitespace is folded into its canonical form. SigV4
+/// says "trim, and collapse sequential spaces"; signers read that two ways:
+/// botocore (the AWS CLI) folds every kind of whitespace, aws-sigv4 (the Rust
+/// SDK, and dpconform's own signer) only spaces, keeping tabs.
+#[derive(Debug, Clone, Copy)]
+enum Fold {
+    Whitespace,
+    Spaces,
+}
+
+/// One reading of the SigV4 canonical request. Signers differ on whitespace
+/// (see [`Fold`]) and on the method: botocore upper-cases it, aws-sigv4 signs
+/// it as sent. inferred: the service accepts what either signs, so every
+/// reading is tried; the first is botocore's, the others only when they differ.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    fold: Fold,
+    upper_method: bool,
+}
+
+fn readings(req: &Request, signed: &[&str]) -> Vec<Reading> {
+    let folds: &[Fold] = if has_other_whitespace(req, signed) {
+        &[Fold::Whitespace, Fold::Spaces]
+    } else {
+        &[Fold::Whitespace]
+    };
+    let methods: &[bool] = if req.method == req.method.to_ascii_uppercase() {
+        &[true]
+    } else {
+        &[true, false]
+    };
+    methods
+        .iter()
+        .flat_map(|&upper_method| folds.iter().map(move |&fold| Reading { fold, upper_method }))
+        .collect()
+}
+
+impl Fold {
+    fn apply(self, value: &str) -> String {
+        match self {
+            Fold::Whitespace => value.split_whitespace().collect::<Vec<_>>().join(" "),
+            Fold::Spaces => value.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "),
+        }
+    }
+}
+
+/// Whether a signed header's value has whitespace the two folds treat differently.
+fn has_other_whitespace(req: &Request, signed: &[&str]) -> bool {
+    req.headers.iter().any(|(name, value)| {
+        signed.iter().any(|s| s.eq_ignore_ascii_case(name)) && value.chars().any(|c| c.is_whitespace() && c != ' ')
+    })
+}
+
 /// The SigV4 canonical request of `req` over `signed` headers.
-fn canonical_request(req: &Request, signed: &[&str]) -> String {
+fn canonical_request(req: &Request, signed: &[&str], reading: Reading) -> String {
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
     let mut out = String::new();
-    out.push_str(&req.method.to_ascii_uppercase());
+    if reading.upper_method {
+        out.push_str(&req.method.to_ascii_uppercase());
+    } else {
+        out.push_str(&req.method);
+    }
     out.push('\n');
     out.push_str(&canonical_path(path));
     out.push('\n');
@@ -217,7 +277,7 @@ fn canonical_request(req: &Request, signed: &[&str]) -> String {
             .headers
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|(_, v)| reading.fold.apply(v))
             .collect();
         out.push_str(name);
         out.push(':');

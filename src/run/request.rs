@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use crate::api::{CONTENT_TYPE, TARGET_PREFIX};
 use crate::case::template::Scope;
-use crate::case::{RawBody, SignOverrides, Signing, Step};
+use crate::case::{RawBody, SignOverrides, Signing, Step, MAX_GENERATED_BODY_BYTES};
 
 /// A request ready to be signed and sent.
 #[derive(Debug, Clone)]
@@ -32,6 +32,7 @@ impl PreparedRequest {
 
 /// Renders `step` against `endpoint` (a base URL without a trailing slash).
 pub fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<PreparedRequest, String> {
+    scope.begin_request();
     if let Some(raw) = &step.raw {
         let mut headers = Vec::new();
         for (name, value) in &raw.headers {
@@ -40,7 +41,12 @@ pub fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<Prepare
         let body = match &raw.body {
             RawBody::Text(text) => Bytes::from(scope.render_str(text)?),
             RawBody::Generated(g) => {
-                let mut body = String::with_capacity(g.prefix.len() + g.repeat.len() * g.times + g.suffix.len());
+                let len = g
+                    .byte_len()
+                    .filter(|n| *n <= MAX_GENERATED_BODY_BYTES)
+                    .ok_or_else(|| format!("the generated body must be at most {MAX_GENERATED_BODY_BYTES} bytes"))?;
+                scope.reserve(len)?;
+                let mut body = String::with_capacity(len);
                 body.push_str(&g.prefix);
                 for _ in 0..g.times {
                     body.push_str(&g.repeat);

@@ -29,10 +29,11 @@ pub fn sign_request(
         request.headers.push(("host".into(), host));
     }
     let time = match overrides.time_offset {
-        Some(offset) if offset >= 0 => now + Duration::from_secs(offset as u64),
-        Some(offset) => now - Duration::from_secs(offset.unsigned_abs()),
-        None => now,
-    };
+        Some(offset) if offset >= 0 => now.checked_add(Duration::from_secs(offset.unsigned_abs())),
+        Some(offset) => now.checked_sub(Duration::from_secs(offset.unsigned_abs())),
+        None => Some(now),
+    }
+    .ok_or("cannot sign: `time_offset` is out of range")?;
     let identity = AwsCredentials::new(
         overrides
             .access_key
