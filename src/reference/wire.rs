@@ -19,6 +19,10 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 pub enum Body {
     /// A JSON document (`{}` for outputs without members).
     Json(Value),
+    /// A JSON document already serialized, byte for byte what `Json` of its
+    /// `serde_json::Value` form would give (keys in sorted order), without
+    /// building that tree first.
+    Serialized(Bytes),
     /// No body at all (operations without an output shape: DeletePipeline,
     /// SetStatus).
     Empty,
@@ -28,6 +32,7 @@ pub fn success(body: Body, now: SystemTime) -> Response {
     let bytes = match body {
         // The same bytes as `to_string` (compact), without the `Display` detour.
         Body::Json(v) => Bytes::from(serde_json::to_vec(&v).unwrap_or_default()),
+        Body::Serialized(bytes) => bytes,
         Body::Empty => Bytes::new(),
     };
     envelope(200, bytes, now)
