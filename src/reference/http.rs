@@ -12,8 +12,10 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -183,6 +185,14 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
 /// Handles a request; a PollForTask that found nothing is asked again when
 /// tasks may have appeared, until `poll_wait` has passed.
 async fn long_poll(reference: &Reference, request: &Request) -> Handled {
+    // Only a PollForTask is ever held; any other request is answered at once, without
+    // registering for the task signal (a lock on the shared Notify each way).
+    if !request
+        .header("x-amz-target")
+        .is_some_and(|t| t.contains("PollForTask"))
+    {
+        return reference.handle_detailed(request);
+    }
     let deadline = tokio::time::Instant::now() + reference.config().poll_wait;
     loop {
         let notify = reference.tasks_ready().clone();
@@ -199,16 +209,45 @@ async fn long_poll(reference: &Reference, request: &Request) -> Handled {
     }
 }
 
+/// The response for hyper; one that cannot be written (a bad header) becomes an empty 500.
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
-    let mut builder = hyper::Response::builder().status(resp.status);
-    for (k, v) in &resp.headers {
-        builder = builder.header(k.as_str(), v.as_str());
-    }
-    builder.body(Full::new(resp.body)).unwrap_or_else(|_| {
+    let internal_error = || {
         let mut r = hyper::Response::new(Full::new(Bytes::new()));
-        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         r
-    })
+    };
+    let Ok(status) = StatusCode::from_u16(resp.status) else {
+        return internal_error();
+    };
+    let mut out = hyper::Response::new(Full::new(resp.body));
+    *out.status_mut() = status;
+    let headers = out.headers_mut();
+    headers.reserve(resp.headers.len());
+    for (name, value) in resp.headers {
+        // The value's String becomes the header's bytes without a copy.
+        match (header_name(&name), HeaderValue::from_maybe_shared(Bytes::from(value))) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => return internal_error(),
+        }
+    }
+    out
+}
+
+/// The envelope's header names without parsing and lower-casing them on every response.
+fn header_name(name: &str) -> Result<HeaderName, hyper::header::InvalidHeaderName> {
+    const KNOWN: [(&str, HeaderName); 5] = [
+        ("x-amzn-requestid", HeaderName::from_static("x-amzn-requestid")),
+        ("x-amz-crc32", HeaderName::from_static("x-amz-crc32")),
+        ("content-type", hyper::header::CONTENT_TYPE),
+        ("content-length", hyper::header::CONTENT_LENGTH),
+        ("date", hyper::header::DATE),
+    ];
+    match KNOWN.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)) {
+        Some((_, header)) => Ok(header.clone()),
+        None => HeaderName::from_bytes(name.as_bytes()),
+    }
 }
 
 /// Reads a request body of at most `limit` bytes; `Ok(None)` if it is longer. A longer
@@ -230,4 +269,44 @@ async fn read_body(mut body: Incoming, limit: usize, drain_cap: u64) -> Result<O
         }
     }
     Ok((seen <= limit as u64).then(|| kept.freeze()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(headers: &[(&str, &str)]) -> Response {
+        Response {
+            status: 200,
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            body: Bytes::from_static(b"{}"),
+        }
+    }
+
+    #[test]
+    fn responses_keep_their_status_headers_and_body() {
+        let out = to_hyper(response(&[
+            ("x-amzn-RequestId", "id-1"),
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Extra", "a"),
+            ("x-extra", "b"),
+        ]));
+        assert_eq!(out.status(), StatusCode::OK);
+        assert_eq!(out.headers()["x-amzn-requestid"], "id-1");
+        assert_eq!(out.headers()["content-type"], "application/x-amz-json-1.1");
+        let extra: Vec<_> = out.headers().get_all("x-extra").iter().collect();
+        assert_eq!(extra, ["a", "b"]);
+    }
+
+    #[test]
+    fn an_unwritable_response_becomes_an_empty_500() {
+        for bad in [response(&[("bad name", "v")]), response(&[("x-ok", "line\nbreak")])] {
+            let out = to_hyper(bad);
+            assert_eq!(out.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(out.headers().is_empty());
+        }
+        let mut bad_status = response(&[]);
+        bad_status.status = 1000;
+        assert_eq!(to_hyper(bad_status).status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }
