@@ -29,6 +29,8 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 /// How far past the limit an oversize body is still read (and discarded), so that
 /// the 413 reaches a client that is still sending instead of a broken pipe.
 const DRAIN_FACTOR: u64 = 4;
+/// Largest buffer reserved for a body from its declared length before any of it arrives.
+const PRESIZE_MAX: u64 = 1024 * 1024;
 /// While long-polling, look again at least this often (time passing can
 /// make a scheduled task due without any request).
 const POLL_RECHECK: Duration = Duration::from_millis(500);
@@ -133,7 +135,7 @@ async fn respond(reference: &Reference, req: hyper::Request<Incoming>, log: bool
         // Too large even to drain: answer at once (the client may not see it).
         too_large()
     } else {
-        match tokio::time::timeout(BODY_TIMEOUT, read_body(body, limit, drain_cap)).await {
+        match tokio::time::timeout(BODY_TIMEOUT, read_body(body, limit, declared, drain_cap)).await {
             Ok(Ok(None)) => too_large(),
             Ok(Ok(Some(collected))) => {
                 let request = Request {
@@ -252,14 +254,24 @@ fn header_name(name: &str) -> Result<HeaderName, hyper::header::InvalidHeaderNam
 
 /// Reads a request body of at most `limit` bytes; `Ok(None)` if it is longer. A longer
 /// body is read to its end and discarded (up to `drain_cap` bytes, never stored), so
-/// that the client, which sends it whole before reading, receives the 413.
-async fn read_body(mut body: Incoming, limit: usize, drain_cap: u64) -> Result<Option<Bytes>, hyper::Error> {
-    let mut kept = BytesMut::new();
+/// that the client, which sends it whole before reading, receives the 413. A declared
+/// length sizes the buffer once, and one over the limit is not kept from the start.
+async fn read_body(
+    mut body: Incoming,
+    limit: usize,
+    declared: Option<u64>,
+    drain_cap: u64,
+) -> Result<Option<Bytes>, hyper::Error> {
+    let declared_too_large = declared.is_some_and(|n| n > limit as u64);
+    let keep_up_to = if declared_too_large { 0 } else { limit as u64 };
+    // Sized by the declared length, up to PRESIZE_MAX: a length alone must not make the
+    // server allocate megabytes for a client that then sends nothing.
+    let mut kept = BytesMut::with_capacity(declared.map_or(0, |n| n.min(keep_up_to).min(PRESIZE_MAX) as usize));
     let mut seen: u64 = 0;
     while let Some(frame) = body.frame().await {
         let Ok(data) = frame?.into_data() else { continue };
         seen += data.len() as u64;
-        if seen <= limit as u64 {
+        if seen <= keep_up_to {
             kept.extend_from_slice(&data);
         } else {
             kept.clear();
@@ -268,7 +280,7 @@ async fn read_body(mut body: Incoming, limit: usize, drain_cap: u64) -> Result<O
             }
         }
     }
-    Ok((seen <= limit as u64).then(|| kept.freeze()))
+    Ok((!declared_too_large && seen <= limit as u64).then(|| kept.freeze()))
 }
 
 #[cfg(test)]
