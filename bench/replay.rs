@@ -346,11 +346,10 @@ async fn replay_case(client: &reqwest::Client, endpoint: &str, steps: &[StepPlan
                 body = body.replace(old.as_str(), new);
             }
         }
+        let mut body = body.into_bytes();
         if let Some((byte, count, closers)) = &step.body.fill {
-            let mut bytes = body.into_bytes();
-            bytes.resize(bytes.len() + count, *byte);
-            bytes.extend_from_slice(closers.as_bytes());
-            body = String::from_utf8_lossy(&bytes).into_owned();
+            body.resize(body.len() + count, *byte);
+            body.extend_from_slice(closers.as_bytes());
         }
         let url = format!("{endpoint}{}", step.path);
         let mut headers = step.headers.clone();
@@ -369,7 +368,7 @@ async fn replay_case(client: &reqwest::Client, endpoint: &str, steps: &[StepPlan
             } else {
                 now - Duration::from_secs(offset.unsigned_abs())
             };
-            if let Err(e) = sigv4::sign_headers(step.method.as_str(), &url, &mut headers, body.as_bytes(), key, time) {
+            if let Err(e) = sigv4::sign_headers(step.method.as_str(), &url, &mut headers, &body, key, time) {
                 tally.errors.push(e);
                 continue;
             }
