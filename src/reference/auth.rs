@@ -247,8 +247,15 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
     let (Some(credential), Some(signed), Some(signature), true) = (credential, signed, signature, has_date) else {
         return Err(incomplete(format!("{} Authorization={header}", missing.join(" "))));
     };
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [access_key, scope_date, region, service, terminator] = parts.as_slice() else {
+    let mut parts = credential.split('/');
+    let (Some(access_key), Some(scope_date), Some(region), Some(service), Some(terminator), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(incomplete(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
         )));
@@ -274,14 +281,14 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
 fn canonical_request(req: &Request, signed: &[&str]) -> String {
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
     let mut out = String::with_capacity(256);
-    out.extend(req.method.chars().map(|c| c.to_ascii_uppercase()));
+    push_ascii_case(&mut out, &req.method, true);
     out.push('\n');
     push_canonical_path(&mut out, path);
     out.push('\n');
     out.push_str(&canonical_query(query));
     out.push('\n');
     for name in signed {
-        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        push_ascii_case(&mut out, name, false);
         out.push(':');
         // Every value of the header, trimmed with inner runs of spaces collapsed, joined by `,`.
         let values = req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
@@ -303,11 +310,33 @@ fn canonical_request(req: &Request, signed: &[&str]) -> String {
         if i > 0 {
             out.push(';');
         }
-        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        push_ascii_case(&mut out, name, false);
     }
     out.push('\n');
     push_hex(&mut out, &Sha256::digest(&req.body));
     out
+}
+
+/// `text` in ASCII upper or lower case; copied as is when it already is (the usual case).
+fn push_ascii_case(out: &mut String, text: &str, upper: bool) {
+    let converted = |b: u8| {
+        if upper {
+            b.is_ascii_lowercase()
+        } else {
+            b.is_ascii_uppercase()
+        }
+    };
+    if text.bytes().any(converted) {
+        out.extend(text.chars().map(|c| {
+            if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        }));
+    } else {
+        out.push_str(text);
+    }
 }
 
 fn is_unreserved(b: u8) -> bool {
