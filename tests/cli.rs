@@ -120,6 +120,21 @@ fn list_shows_cases_and_provenance() {
 }
 
 #[test]
+fn serve_refuses_a_poll_wait_out_of_range_before_listening() {
+    let dir = TempDir::new("cli-poll-wait");
+    for bad in ["-1", "3601", "soon"] {
+        let out = dpconform(&["serve", "--port", "0", "--poll-wait", bad], &dir);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&out.stderr).contains("number of seconds from 0 to 3600"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stdout).contains("listening"), "{bad}");
+    }
+}
+
+#[test]
 fn every_command_has_help() {
     let dir = TempDir::new("cli-help");
     for command in [

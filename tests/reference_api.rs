@@ -508,3 +508,58 @@ fn on_demand_activation_and_reactivation() {
         ondemand(&[])
     );
 }
+
+/// The bytes of a body re-serialized from its own JSON: compact, object keys sorted.
+fn canonical(body: &[u8]) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::from_slice::<Value>(body).expect("a JSON body")).unwrap()
+}
+
+#[test]
+fn read_outputs_are_compact_json_with_keys_in_sorted_order() {
+    // Outputs serialized straight from typed structs must keep the bytes of the
+    // serde_json::Value form (sorted keys) that every other output has.
+    let f = Fixture::new();
+    let id = f.ok(
+        "CreatePipeline",
+        json!({"name": "p", "uniqueId": "u", "description": "d", "tags": [{"key": "k", "value": "v"}]}),
+    )["pipelineId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    f.ok(
+        "PutPipelineDefinition",
+        json!({"pipelineId": id, "pipelineObjects": hourly(&[("input", "&Hourly")]),
+               "parameterObjects": [{"id": "myX", "attributes": [{"key": "type", "stringValue": "String"}]}],
+               "parameterValues": [{"id": "myX", "stringValue": "v"}]}),
+    );
+    f.ok("ActivatePipeline", json!({"pipelineId": id}));
+    f.advance(7200);
+    for n in 0..30 {
+        f.create(&format!("more-{n}"));
+    }
+    let reads = [
+        ("DescribePipelines", json!({"pipelineIds": [id]})),
+        ("GetPipelineDefinition", json!({"pipelineId": id})),
+        ("GetPipelineDefinition", json!({"pipelineId": id, "version": "active"})),
+        ("ListPipelines", json!({})),
+        ("ListPipelines", json!({"marker": "25"})),
+    ];
+    for (op, body) in reads {
+        let r = f.raw(op, &body.to_string());
+        assert_eq!(r.status, 200, "{op} {body}");
+        assert_eq!(
+            String::from_utf8_lossy(&r.body),
+            String::from_utf8_lossy(&canonical(&r.body)),
+            "{op} {body}"
+        );
+    }
+    let described = f.ok("DescribePipelines", json!({"pipelineIds": [id]}));
+    assert_eq!(described["pipelineDescriptionList"][0]["description"], "d");
+    assert_eq!(
+        described["pipelineDescriptionList"][0]["tags"],
+        json!([{"key": "k", "value": "v"}])
+    );
+    let listed = f.ok("ListPipelines", json!({}));
+    assert_eq!(listed["hasMoreResults"], true);
+    assert_eq!(listed["marker"], "25");
+}

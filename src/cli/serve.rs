@@ -29,6 +29,9 @@ pub struct ServeArgs {
     /// Accept requests without checking their signatures
     #[arg(long)]
     no_auth: bool,
+    /// How long a PollForTask that finds no task is held open, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 20.0, allow_negative_numbers = true, value_parser = parse_poll_wait)]
+    poll_wait: f64,
     /// Do not log one line per request
     #[arg(long)]
     quiet: bool,
@@ -41,6 +44,7 @@ pub fn serve(args: ServeArgs) -> u8 {
     if args.no_auth {
         config.auth = reference::Auth::Disabled;
     }
+    config = config.with_poll_wait(std::time::Duration::from_secs_f64(args.poll_wait));
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -52,5 +56,13 @@ pub fn serve(args: ServeArgs) -> u8 {
             eprintln!("dpconform: cannot serve on {addr}: {e}");
             EXIT_USAGE
         }
+    }
+}
+
+/// 0 to 3600 seconds (the real service holds a poll up to 90 s).
+fn parse_poll_wait(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=3600.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("`{text}` is not a number of seconds from 0 to 3600")),
     }
 }

@@ -16,6 +16,7 @@
 //! IncompleteSignature (malformed header), InvalidSignature (wrong scope,
 //! expired, mismatch), UnrecognizedClient (unknown access key), all 400.
 
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
@@ -48,10 +49,64 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorKind::InvalidSignature, message)
 }
 
+/// Derived signing keys by secret and scope: the four chained HMACs of the key
+/// derivation give the same key for every request of a day, so each is computed once.
+/// Only scopes that passed the region, service and clock checks get here, so the
+/// cache holds a few days per credential; it is emptied if it ever grows past
+/// [`SigningKeys::CAPACITY`].
+#[derive(Default)]
+pub struct SigningKeys {
+    keys: Mutex<Vec<(KeyScope, [u8; 32])>>,
+}
+
+#[derive(PartialEq, Eq)]
+struct KeyScope {
+    secret: String,
+    date: String,
+    region: String,
+    service: String,
+}
+
+impl SigningKeys {
+    const CAPACITY: usize = 64;
+
+    fn get(&self, secret: &str, date: &str, region: &str, service: &str, time: SystemTime) -> [u8; 32] {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        let cached = keys.iter().find(|(scope, _)| {
+            scope.secret == secret && scope.date == date && scope.region == region && scope.service == service
+        });
+        if let Some((_, key)) = cached {
+            return *key;
+        }
+        let mut key = [0u8; 32];
+        key.copy_from_slice(aws_sigv4::sign::v4::generate_signing_key(secret, time, region, service).as_ref());
+        if keys.len() >= Self::CAPACITY {
+            keys.clear();
+        }
+        keys.push((
+            KeyScope {
+                secret: secret.to_string(),
+                date: date.to_string(),
+                region: region.to_string(),
+                service: service.to_string(),
+            },
+            key,
+        ));
+        key
+    }
+}
+
 /// Checks a request's signature against the accepted credentials.
 /// A session token (`x-amz-security-token`) is accepted with any known key
 /// (inferred: the reference has no token service to check it against).
-pub fn verify(req: &Request, creds: &[Credential], region: &str, now: SystemTime, max_skew: Duration) -> ApiResult<()> {
+pub fn verify(
+    req: &Request,
+    creds: &[Credential],
+    region: &str,
+    now: SystemTime,
+    max_skew: Duration,
+    keys: &SigningKeys,
+) -> ApiResult<()> {
     let Some(header) = req.header("authorization") else {
         return Err(ApiError::new(
             ErrorKind::MissingAuthenticationToken,
@@ -114,20 +169,34 @@ pub fn verify(req: &Request, creds: &[Credential], region: &str, now: SystemTime
             dates::iso_basic(now_secs)
         )));
     }
-    let scope = format!(
-        "{}/{}/{}/{}",
-        auth.scope_date, auth.region, auth.service, auth.terminator
-    );
-    let key = aws_sigv4::sign::v4::generate_signing_key(
+    let key = keys.get(
         &cred.secret_key,
-        dates::system_time(request_time),
+        auth.scope_date,
         auth.region,
         auth.service,
+        dates::system_time(request_time),
     );
     let matches = |reading: Reading| -> bool {
         let creq = canonical_request(req, &auth.signed_headers, reading);
-        let string_to_sign = format!("{ALGORITHM}\n{iso}\n{scope}\n{}", hex_sha256(creq.as_bytes()));
-        let expected = aws_sigv4::sign::v4::calculate_signature(&key, string_to_sign.as_bytes());
+        let mut string_to_sign = String::with_capacity(160);
+        for part in [
+            ALGORITHM,
+            "\n",
+            &iso,
+            "\n",
+            auth.scope_date,
+            "/",
+            auth.region,
+            "/",
+            auth.service,
+            "/",
+            auth.terminator,
+            "\n",
+        ] {
+            string_to_sign.push_str(part);
+        }
+        push_hex(&mut string_to_sign, &Sha256::digest(creq.as_bytes()));
+        let expected = aws_sigv4::sign::v4::calculate_signature(key, string_to_sign.as_bytes());
         expected.as_bytes().ct_eq(auth.signature.as_bytes()).into()
     };
     if readings(req, &auth.signed_headers).into_iter().any(matches) {
@@ -181,8 +250,15 @@ fn parse_header(header: &str, has_date: bool) -> ApiResult<AuthHeader<'_>> {
     let (Some(credential), Some(signed), Some(signature), true) = (credential, signed, signature, has_date) else {
         return Err(incomplete(format!("{} Authorization={header}", missing.join(" "))));
     };
-    let parts: Vec<&str> = credential.split('/').collect();
-    let [access_key, scope_date, region, service, terminator] = parts.as_slice() else {
+    let mut parts = credential.split('/');
+    let (Some(access_key), Some(scope_date), Some(region), Some(service), Some(terminator), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return Err(incomplete(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
         )));
@@ -242,10 +318,17 @@ fn readings(req: &Request, signed: &[&str]) -> Vec<Reading> {
 }
 
 impl Fold {
-    fn apply(self, value: &str) -> String {
-        match self {
-            Fold::Whitespace => value.split_whitespace().collect::<Vec<_>>().join(" "),
-            Fold::Spaces => value.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "),
+    /// Appends `value` trimmed, with inner runs of (every kind of, or only space) whitespace as one space.
+    fn push(self, out: &mut String, value: &str) {
+        let words: Box<dyn Iterator<Item = &str>> = match self {
+            Fold::Whitespace => Box::new(value.split_whitespace()),
+            Fold::Spaces => Box::new(value.split(' ').filter(|w| !w.is_empty())),
+        };
+        for (j, word) in words.enumerate() {
+            if j > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
         }
     }
 }
@@ -257,49 +340,87 @@ fn has_other_whitespace(req: &Request, signed: &[&str]) -> bool {
     })
 }
 
-/// The SigV4 canonical request of `req` over `signed` headers.
+/// The SigV4 canonical request of `req` over `signed` headers in one `reading`, written into one string.
 fn canonical_request(req: &Request, signed: &[&str], reading: Reading) -> String {
     let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     if reading.upper_method {
-        out.push_str(&req.method.to_ascii_uppercase());
+        push_ascii_case(&mut out, &req.method, true);
     } else {
         out.push_str(&req.method);
     }
     out.push('\n');
-    out.push_str(&canonical_path(path));
+    push_canonical_path(&mut out, path);
     out.push('\n');
     out.push_str(&canonical_query(query));
     out.push('\n');
-    let names: Vec<String> = signed.iter().map(|h| h.to_ascii_lowercase()).collect();
-    for name in &names {
-        let values: Vec<String> = req
-            .headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| reading.fold.apply(v))
-            .collect();
-        out.push_str(name);
+    for name in signed {
+        push_ascii_case(&mut out, name, false);
         out.push(':');
-        out.push_str(&values.join(","));
+        // Every value of the header, trimmed with inner runs of whitespace folded, joined by `,`.
+        let values = req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        for (i, (_, value)) in values.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            reading.fold.push(&mut out, value);
+        }
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(&names.join(";"));
+    for (i, name) in signed.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        push_ascii_case(&mut out, name, false);
+    }
     out.push('\n');
-    out.push_str(&hex_sha256(&req.body));
+    push_hex(&mut out, &Sha256::digest(&req.body));
     out
 }
 
-/// Each segment URI-encoded again (non-S3 services encode the path twice).
-fn canonical_path(path: &str) -> String {
-    if path.is_empty() {
-        return "/".to_string();
+/// `text` in ASCII upper or lower case; copied as is when it already is (the usual case).
+fn push_ascii_case(out: &mut String, text: &str, upper: bool) {
+    let converted = |b: u8| {
+        if upper {
+            b.is_ascii_lowercase()
+        } else {
+            b.is_ascii_uppercase()
+        }
+    };
+    if text.bytes().any(converted) {
+        out.extend(text.chars().map(|c| {
+            if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }
+        }));
+    } else {
+        out.push_str(text);
     }
-    path.split('/').map(uri_encode).collect::<Vec<_>>().join("/")
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+/// Each segment URI-encoded again (non-S3 services encode the path twice).
+fn push_canonical_path(out: &mut String, path: &str) {
+    if path.is_empty() {
+        out.push('/');
+    } else if path.bytes().all(|b| b == b'/' || is_unreserved(b)) {
+        // Nothing to encode (the usual `/`).
+        out.push_str(path);
+    } else {
+        out.push_str(&path.split('/').map(uri_encode).collect::<Vec<_>>().join("/"));
+    }
 }
 
 fn canonical_query(query: &str) -> String {
+    if query.is_empty() {
+        return String::new();
+    }
     let mut pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -316,13 +437,18 @@ fn canonical_query(query: &str) -> String {
         .join("&")
 }
 
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
 fn uri_encode(s: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        if is_unreserved(b) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
+            out.push(char::from(HEX_UPPER[usize::from(b & 0xf)]));
         }
     }
     out
@@ -347,6 +473,84 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn hex_sha256(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+/// Lower-case hex, as SigV4 writes hashes.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
+        out.push(char::from(HEX_LOWER[usize::from(b & 0xf)]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn derived(secret: &str, time: SystemTime, region: &str) -> Vec<u8> {
+        aws_sigv4::sign::v4::generate_signing_key(secret, time, region, SERVICE)
+            .as_ref()
+            .to_vec()
+    }
+
+    #[test]
+    fn cached_signing_keys_are_those_of_their_own_scope() {
+        let keys = SigningKeys::default();
+        let day1 = dates::system_time(1_700_000_000);
+        let day2 = dates::system_time(1_700_000_000 + 86_400);
+        let a = keys.get("secret-a", "20231114", "us-east-1", SERVICE, day1);
+        assert_eq!(a.to_vec(), derived("secret-a", day1, "us-east-1"));
+        // Another secret, day or region under the same cache gets its own key.
+        assert_eq!(
+            keys.get("secret-b", "20231114", "us-east-1", SERVICE, day1).to_vec(),
+            derived("secret-b", day1, "us-east-1")
+        );
+        assert_eq!(
+            keys.get("secret-a", "20231115", "us-east-1", SERVICE, day2).to_vec(),
+            derived("secret-a", day2, "us-east-1")
+        );
+        assert_eq!(
+            keys.get("secret-a", "20231114", "eu-west-1", SERVICE, day1).to_vec(),
+            derived("secret-a", day1, "eu-west-1")
+        );
+        // And asking again answers the first key from the cache.
+        assert_eq!(keys.get("secret-a", "20231114", "us-east-1", SERVICE, day1), a);
+        assert_eq!(keys.keys.lock().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let keys = SigningKeys::default();
+        let time = dates::system_time(1_700_000_000);
+        for i in 0..(SigningKeys::CAPACITY * 2 + 1) {
+            keys.get(&format!("secret-{i}"), "20231114", "us-east-1", SERVICE, time);
+        }
+        assert!(keys.keys.lock().unwrap().len() <= SigningKeys::CAPACITY);
+    }
+
+    #[test]
+    fn canonical_request_collapses_values_and_joins_repeated_headers() {
+        let req = Request {
+            method: "post".into(),
+            path: "/a%20b/?z=1&a=%41".into(),
+            headers: vec![
+                ("Host".into(), "example.com".into()),
+                ("X-Amz-Date".into(), "20231114T000000Z".into()),
+                ("x-multi".into(), "  one   two ".into()),
+                ("X-Multi".into(), "three".into()),
+            ],
+            body: bytes::Bytes::from_static(b"{}"),
+        };
+        let botocore = Reading {
+            fold: Fold::Whitespace,
+            upper_method: true,
+        };
+        let creq = canonical_request(&req, &["host", "X-Amz-Date", "x-multi"], botocore);
+        let body_hash: String = Sha256::digest(b"{}").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            creq,
+            format!(
+                "POST\n/a%2520b/\na=A&z=1\nhost:example.com\nx-amz-date:20231114T000000Z\nx-multi:one two,three\n\nhost;x-amz-date;x-multi\n{body_hash}"
+            )
+        );
+    }
 }

@@ -44,15 +44,49 @@ pub fn format_field(secs: i64) -> String {
 }
 
 pub fn format_datetime(dt: PrimitiveDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
+    write_datetime(dt, ["-", "-", "T", ":", ":", ""])
+}
+
+/// Year, month, day, hour, minute, second (zero-padded), each followed by its separator.
+/// Written digit by digit: this runs for every date field and signature of every request.
+fn write_datetime(dt: PrimitiveDateTime, separators: [&str; 6]) -> String {
+    let Ok(year) = u32::try_from(dt.year()) else {
+        return format!(
+            "{:04}{}{:02}{}{:02}{}{:02}{}{:02}{}{:02}{}",
+            dt.year(),
+            separators[0],
+            u8::from(dt.month()),
+            separators[1],
+            dt.day(),
+            separators[2],
+            dt.hour(),
+            separators[3],
+            dt.minute(),
+            separators[4],
+            dt.second(),
+            separators[5]
+        );
+    };
+    let parts = [
+        (year, 4),
+        (u32::from(u8::from(dt.month())), 2),
+        (u32::from(dt.day()), 2),
+        (u32::from(dt.hour()), 2),
+        (u32::from(dt.minute()), 2),
+        (u32::from(dt.second()), 2),
+    ];
+    let mut out = String::with_capacity(20);
+    for ((value, width), separator) in parts.into_iter().zip(separators) {
+        if value >= 10u32.pow(width) {
+            out.push_str(&value.to_string());
+        } else {
+            for place in (0..width).rev() {
+                out.push(char::from(b'0' + ((value / 10u32.pow(place)) % 10) as u8));
+            }
+        }
+        out.push_str(separator);
+    }
+    out
 }
 
 /// Parses exactly `YYYY-MM-DDTHH:MM:SS`.
@@ -97,15 +131,7 @@ pub fn http_date(t: SystemTime) -> String {
 /// SigV4's `YYYYMMDDTHHMMSSZ`.
 pub fn iso_basic(secs: i64) -> String {
     match to_datetime(secs) {
-        Some(dt) => format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-            dt.year(),
-            u8::from(dt.month()),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        ),
+        Some(dt) => write_datetime(dt, ["", "", "T", "", "", "Z"]),
         None => String::from("19700101T000000Z"),
     }
 }
@@ -125,16 +151,12 @@ fn parse_iso_basic(s: &str) -> Option<i64> {
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    let digits = format!(
-        "{}-{}-{}T{}:{}:{}",
-        s.get(0..4)?,
-        s.get(4..6)?,
-        s.get(6..8)?,
-        s.get(9..11)?,
-        s.get(11..13)?,
-        s.get(13..15)?
-    );
-    parse_field_secs(&digits)
+    // Rearranged into the field form `YYYY-MM-DDTHH:MM:SS`, which parse_field checks.
+    let mut field = *b"0000-00-00T00:00:00";
+    for (from, to) in [(0..4, 0), (4..6, 5), (6..8, 8), (9..11, 11), (11..13, 14), (13..15, 17)] {
+        field[to..to + from.len()].copy_from_slice(&b[from]);
+    }
+    parse_field_secs(std::str::from_utf8(&field).ok()?)
 }
 
 /// `secs` moved by a number of calendar months, clamping the day of month
@@ -176,7 +198,14 @@ mod tests {
             assert_eq!(parse_request_date(s), Some(expect), "{s}");
         }
         assert_eq!(parse_request_date("yesterday"), None);
+        assert_eq!(parse_request_date("19941106X084937Z"), None);
+        assert_eq!(parse_request_date("1994-106T084937Z"), None);
+        assert_eq!(parse_request_date("19941306T084937Z"), None);
+        assert_eq!(parse_request_date("1994110éT08493Z"), None);
         assert_eq!(iso_basic(expect), "19941106T084937Z");
+        assert_eq!(iso_basic(0), "19700101T000000Z");
+        assert_eq!(format_field(expect), "1994-11-06T08:49:37");
+        assert_eq!(format_field(-62_135_596_800), "0001-01-01T00:00:00");
     }
 
     #[test]

@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
+use hyper::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -28,6 +30,8 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 /// How far past the limit an oversize body is still read (and discarded), so that
 /// the 413 reaches a client that is still sending instead of a broken pipe.
 const DRAIN_FACTOR: u64 = 4;
+/// Largest buffer reserved for a body from its declared length before any of it arrives.
+const PRESIZE_MAX: u64 = 1024 * 1024;
 /// While long-polling, look again at least this often (time passing can
 /// make a scheduled task due without any request).
 const POLL_RECHECK: Duration = Duration::from_millis(500);
@@ -197,7 +201,7 @@ async fn respond(
         // Too large even to drain: answer at once (the client may not see it).
         too_large()
     } else {
-        match tokio::time::timeout(BODY_TIMEOUT, read_body(body, limit, drain_cap)).await {
+        match tokio::time::timeout(BODY_TIMEOUT, read_body(body, limit, declared, drain_cap)).await {
             Ok(Ok(None)) => too_large(),
             Ok(Ok(Some(collected))) => {
                 let request = Request {
@@ -251,6 +255,14 @@ async fn respond(
 /// hangs up, hyper drops this future: a waiting poll leaves no waiter behind
 /// and takes no task.
 async fn long_poll(reference: &Reference, gauges: &Gauges, request: &Request) -> Handled {
+    // Only a PollForTask is ever held; any other request is answered at once, without
+    // registering for the task signal (a lock on the shared Notify each way).
+    if !request
+        .header("x-amz-target")
+        .is_some_and(|t| t.contains("PollForTask"))
+    {
+        return reference.handle_detailed(request);
+    }
     let deadline = tokio::time::Instant::now() + reference.config().poll_wait;
     loop {
         let notify = reference.tasks_ready().clone();
@@ -268,28 +280,67 @@ async fn long_poll(reference: &Reference, gauges: &Gauges, request: &Request) ->
     }
 }
 
+/// The response for hyper; one that cannot be written (a bad header) becomes an empty 500.
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
-    let mut builder = hyper::Response::builder().status(resp.status);
-    for (k, v) in &resp.headers {
-        builder = builder.header(k.as_str(), v.as_str());
-    }
-    builder.body(Full::new(resp.body)).unwrap_or_else(|_| {
+    let internal_error = || {
         let mut r = hyper::Response::new(Full::new(Bytes::new()));
-        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         r
-    })
+    };
+    let Ok(status) = StatusCode::from_u16(resp.status) else {
+        return internal_error();
+    };
+    let mut out = hyper::Response::new(Full::new(resp.body));
+    *out.status_mut() = status;
+    let headers = out.headers_mut();
+    headers.reserve(resp.headers.len());
+    for (name, value) in resp.headers {
+        // The value's String becomes the header's bytes without a copy.
+        match (header_name(&name), HeaderValue::from_maybe_shared(Bytes::from(value))) {
+            (Ok(name), Ok(value)) => {
+                headers.append(name, value);
+            }
+            _ => return internal_error(),
+        }
+    }
+    out
+}
+
+/// The envelope's header names without parsing and lower-casing them on every response.
+fn header_name(name: &str) -> Result<HeaderName, hyper::header::InvalidHeaderName> {
+    const KNOWN: [(&str, HeaderName); 5] = [
+        ("x-amzn-requestid", HeaderName::from_static("x-amzn-requestid")),
+        ("x-amz-crc32", HeaderName::from_static("x-amz-crc32")),
+        ("content-type", hyper::header::CONTENT_TYPE),
+        ("content-length", hyper::header::CONTENT_LENGTH),
+        ("date", hyper::header::DATE),
+    ];
+    match KNOWN.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)) {
+        Some((_, header)) => Ok(header.clone()),
+        None => HeaderName::from_bytes(name.as_bytes()),
+    }
 }
 
 /// Reads a request body of at most `limit` bytes; `Ok(None)` if it is longer. A longer
 /// body is read to its end and discarded (up to `drain_cap` bytes, never stored), so
-/// that the client, which sends it whole before reading, receives the 413.
-async fn read_body(mut body: Incoming, limit: usize, drain_cap: u64) -> Result<Option<Bytes>, hyper::Error> {
-    let mut kept = BytesMut::new();
+/// that the client, which sends it whole before reading, receives the 413. A declared
+/// length sizes the buffer once, and one over the limit is not kept from the start.
+async fn read_body(
+    mut body: Incoming,
+    limit: usize,
+    declared: Option<u64>,
+    drain_cap: u64,
+) -> Result<Option<Bytes>, hyper::Error> {
+    let declared_too_large = declared.is_some_and(|n| n > limit as u64);
+    let keep_up_to = if declared_too_large { 0 } else { limit as u64 };
+    // Sized by the declared length, up to PRESIZE_MAX: a length alone must not make the
+    // server allocate megabytes for a client that then sends nothing.
+    let mut kept = BytesMut::with_capacity(declared.map_or(0, |n| n.min(keep_up_to).min(PRESIZE_MAX) as usize));
     let mut seen: u64 = 0;
     while let Some(frame) = body.frame().await {
         let Ok(data) = frame?.into_data() else { continue };
         seen += data.len() as u64;
-        if seen <= limit as u64 {
+        if seen <= keep_up_to {
             kept.extend_from_slice(&data);
         } else {
             kept.clear();
@@ -298,5 +349,45 @@ async fn read_body(mut body: Incoming, limit: usize, drain_cap: u64) -> Result<O
             }
         }
     }
-    Ok((seen <= limit as u64).then(|| kept.freeze()))
+    Ok((!declared_too_large && seen <= limit as u64).then(|| kept.freeze()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(headers: &[(&str, &str)]) -> Response {
+        Response {
+            status: 200,
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            body: Bytes::from_static(b"{}"),
+        }
+    }
+
+    #[test]
+    fn responses_keep_their_status_headers_and_body() {
+        let out = to_hyper(response(&[
+            ("x-amzn-RequestId", "id-1"),
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Extra", "a"),
+            ("x-extra", "b"),
+        ]));
+        assert_eq!(out.status(), StatusCode::OK);
+        assert_eq!(out.headers()["x-amzn-requestid"], "id-1");
+        assert_eq!(out.headers()["content-type"], "application/x-amz-json-1.1");
+        let extra: Vec<_> = out.headers().get_all("x-extra").iter().collect();
+        assert_eq!(extra, ["a", "b"]);
+    }
+
+    #[test]
+    fn an_unwritable_response_becomes_an_empty_500() {
+        for bad in [response(&[("bad name", "v")]), response(&[("x-ok", "line\nbreak")])] {
+            let out = to_hyper(bad);
+            assert_eq!(out.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(out.headers().is_empty());
+        }
+        let mut bad_status = response(&[]);
+        bad_status.status = 1000;
+        assert_eq!(to_hyper(bad_status).status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

@@ -193,6 +193,7 @@ pub struct Reference {
     config: Config,
     store: Mutex<state::Store>,
     tasks_ready: Arc<Notify>,
+    signing_keys: auth::SigningKeys,
 }
 
 impl Reference {
@@ -201,6 +202,7 @@ impl Reference {
             config,
             store: Mutex::new(state::Store::default()),
             tasks_ready: Arc::new(Notify::new()),
+            signing_keys: auth::SigningKeys::default(),
         }
     }
 
@@ -278,7 +280,15 @@ impl Reference {
             }
         };
         if let Auth::Verify(creds) = &self.config.auth {
-            if let Err(err) = auth::verify(req, creds, &self.config.region, now, self.config.max_clock_skew) {
+            let verified = auth::verify(
+                req,
+                creds,
+                &self.config.region,
+                now,
+                self.config.max_clock_skew,
+                &self.signing_keys,
+            );
+            if let Err(err) = verified {
                 return Outcome {
                     operation: Some(operation),
                     result: Err(err),

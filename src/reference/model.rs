@@ -3,14 +3,17 @@
 use serde::{Deserialize, Serialize};
 
 /// A key with a string or a reference value. Repeated keys form lists.
+// Struct fields of the types answered to clients are declared in the sorted order of
+// their JSON names: serialized directly they give the bytes of their Value form.
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Field {
     pub key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string_value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ref_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub string_value: Option<String>,
 }
 
 impl Field {
@@ -33,13 +36,13 @@ impl Field {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PipelineObject {
+    #[serde(default)]
+    pub fields: Vec<Field>,
     /// Empty when the request left it out (a fatal definition error).
     #[serde(default)]
     pub id: String,
     #[serde(default)]
     pub name: String,
-    #[serde(default)]
-    pub fields: Vec<Field>,
 }
 
 impl PipelineObject {
@@ -73,9 +76,9 @@ pub struct ParameterAttribute {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParameterObject {
-    pub id: String,
     #[serde(default)]
     pub attributes: Vec<ParameterAttribute>,
+    pub id: String,
 }
 
 impl ParameterObject {

@@ -273,19 +273,22 @@ fn check_struct(
     };
     let mut out = Map::new();
     for m in members {
-        let member_path = if path.is_empty() {
-            m.name.to_string()
-        } else {
-            format!("{path}.{}", m.name)
+        // Written only when needed: most members of a shape are absent from most requests.
+        let member_path = || {
+            if path.is_empty() {
+                m.name.to_string()
+            } else {
+                format!("{path}.{}", m.name)
+            }
         };
         match obj.get(m.name) {
             None | Some(Value::Null) => {
                 if m.required {
-                    violations.push(violation("null", &member_path, "Member must not be null"));
+                    violations.push(violation("null", &member_path(), "Member must not be null"));
                 }
             }
             Some(v) => {
-                let checked = check(v, m.shape, &member_path, violations)?;
+                let checked = check(v, m.shape, &member_path(), violations)?;
                 out.insert(m.name.to_string(), checked);
             }
         }
@@ -298,24 +301,23 @@ fn check(value: &Value, shape: &'static Shape, path: &str, violations: &mut Vec<
         Shape::Str { min, max, xml } => {
             let s = value.as_str().ok_or_else(|| type_mismatch(value, "a String"))?;
             let len = s.chars().count();
-            let shown = quoted(s);
             if len < *min {
                 violations.push(violation(
-                    &shown,
+                    &quoted(s),
                     path,
                     &format!("Member must have length greater than or equal to {min}"),
                 ));
             }
             if len > *max {
                 violations.push(violation(
-                    &shown,
+                    &quoted(s),
                     path,
                     &format!("Member must have length less than or equal to {max}"),
                 ));
             }
             if *xml && !s.chars().all(is_xml_char) {
                 violations.push(violation(
-                    &shown,
+                    &quoted(s),
                     path,
                     &format!("Member must satisfy regular expression pattern: {XML_PATTERN}"),
                 ));

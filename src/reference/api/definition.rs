@@ -1,6 +1,6 @@
 //! PutPipelineDefinition, ValidatePipelineDefinition, GetPipelineDefinition.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::Reply;
@@ -141,12 +141,20 @@ pub fn get(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let Some(def) = def else {
         return Ok(Reply::json(json!({ "pipelineObjects": [] })));
     };
-    let mut out = json!({ "pipelineObjects": def.objects });
-    if !def.parameter_objects.is_empty() {
-        out["parameterObjects"] = json!(def.parameter_objects);
-    }
-    if !def.parameter_values.is_empty() {
-        out["parameterValues"] = json!(def.parameter_values);
-    }
-    Ok(Reply::json(out))
+    Reply::serialized(&GetOutput {
+        parameter_objects: (!def.parameter_objects.is_empty()).then_some(&def.parameter_objects),
+        parameter_values: (!def.parameter_values.is_empty()).then_some(&def.parameter_values),
+        pipeline_objects: &def.objects,
+    })
+}
+
+/// GetPipelineDefinition's output; members in sorted order (see [`Reply::serialized`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GetOutput<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter_objects: Option<&'a [ParameterObject]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter_values: Option<&'a [ParameterValue]>,
+    pipeline_objects: &'a [PipelineObject],
 }

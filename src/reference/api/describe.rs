@@ -2,11 +2,11 @@
 //! with their `@` fields, and components, instances and attempts as
 //! PipelineObjects with their run-time fields.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::reference::dates;
 use crate::reference::expr::Scope;
-use crate::reference::model::{Field, PipelineObject};
+use crate::reference::model::{Field, PipelineObject, Tag};
 use crate::reference::schedule;
 use crate::reference::scheduler::{self, Attempt, Instance, Timing};
 use crate::reference::state::{Definition, Pipeline, PipelineState, ACCOUNT_ID, USER_ID};
@@ -32,7 +32,7 @@ impl Sphere {
 }
 
 /// A PipelineDescription.
-pub fn pipeline(p: &Pipeline) -> Value {
+pub fn pipeline(p: &Pipeline) -> PipelineDescription<'_> {
     let mut fields = vec![
         Field::string("@creationTime", dates::format_field(p.created)),
         Field::string("@id", &p.id),
@@ -83,16 +83,25 @@ pub fn pipeline(p: &Pipeline) -> Value {
         ));
         fields.push(Field::string("@healthStatusUpdatedTime", dates::format_field(at)));
     }
-    let mut desc = json!({
-        "pipelineId": p.id,
-        "name": p.name,
-        "fields": fields,
-        "tags": p.tags,
-    });
-    if let Some(d) = &p.description {
-        desc["description"] = json!(d);
+    PipelineDescription {
+        description: p.description.as_deref(),
+        fields,
+        name: &p.name,
+        pipeline_id: &p.id,
+        tags: &p.tags,
     }
-    desc
+}
+
+/// A PipelineDescription as answered; members in sorted order (see `Reply::serialized`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineDescription<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    fields: Vec<Field>,
+    name: &'a str,
+    pipeline_id: &'a str,
+    tags: &'a [Tag],
 }
 
 fn component_status(p: &Pipeline, id: &str) -> &'static str {

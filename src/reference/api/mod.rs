@@ -9,10 +9,11 @@ mod status;
 mod tags;
 mod tasks;
 
+use serde::Serialize;
 use serde_json::Value;
 
 use super::dispatch::Operation;
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult, ErrorKind};
 use super::scheduler;
 use super::state::Store;
 use super::wire::Body;
@@ -36,6 +37,18 @@ impl Reply {
             body: Body::Json(v),
             tasks_changed: false,
         }
+    }
+
+    /// An output serialized straight from its typed form. Its struct fields must be
+    /// declared in the sorted order of their JSON names, so that the bytes are those of
+    /// [`Reply::json`] of the same document (`serde_json::Value` sorts object keys).
+    pub fn serialized(output: &impl Serialize) -> ApiResult<Reply> {
+        let bytes = serde_json::to_vec(output)
+            .map_err(|_| ApiError::new(ErrorKind::InternalServiceError, "An internal error occurred."))?;
+        Ok(Reply {
+            body: Body::Serialized(bytes.into()),
+            tasks_changed: false,
+        })
     }
 
     /// `{}`: outputs without members.

@@ -1,7 +1,7 @@
 //! CreatePipeline, DeletePipeline, DescribePipelines, ListPipelines,
 //! ActivatePipeline, DeactivatePipeline.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{describe, parse_marker, tags, Ctx, Reply};
@@ -118,8 +118,16 @@ pub fn describe(store: &mut Store, input: Value) -> ApiResult<Reply> {
         .pipeline_ids
         .iter()
         .map(|id| store.pipeline(id).map(describe::pipeline))
-        .collect::<ApiResult<Vec<Value>>>()?;
-    Ok(Reply::json(json!({ "pipelineDescriptionList": list })))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Reply::serialized(&DescribeOutput {
+        pipeline_description_list: list,
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DescribeOutput<'a> {
+    pipeline_description_list: Vec<describe::PipelineDescription<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -134,19 +142,38 @@ pub fn list(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let from = parse_marker(input.marker.as_deref())?;
     let mut all: Vec<&Pipeline> = store.pipelines.values().collect();
     all.sort_by_key(|p| p.seq);
-    let page: Vec<Value> = all
+    let page: Vec<PipelineIdName> = all
         .iter()
         .skip(from)
         .take(LIST_PAGE)
-        .map(|p| json!({ "id": p.id, "name": p.name }))
+        .map(|p| PipelineIdName {
+            id: &p.id,
+            name: &p.name,
+        })
         .collect();
     let next = from.saturating_add(page.len());
     let more = next < all.len();
-    let mut out = json!({ "pipelineIdList": page, "hasMoreResults": more });
-    if more {
-        out["marker"] = json!(next.to_string());
-    }
-    Ok(Reply::json(out))
+    Reply::serialized(&ListOutput {
+        has_more_results: more,
+        marker: more.then(|| next.to_string()),
+        pipeline_id_list: page,
+    })
+}
+
+/// ListPipelines' output; members in sorted order (see [`Reply::serialized`]).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListOutput<'a> {
+    has_more_results: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
+    pipeline_id_list: Vec<PipelineIdName<'a>>,
+}
+
+#[derive(Serialize)]
+struct PipelineIdName<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 #[derive(Deserialize)]
