@@ -85,6 +85,15 @@ impl Fault {
     }
 }
 
+/// Where a StopListening request has taken the endpoint (see `FaultyEndpoint::start`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Serving,
+    StopAccepting,
+    ListenerClosed,
+    Closed,
+}
+
 pub struct FaultyEndpoint {
     pub url: String,
     /// Requests received so far.
@@ -104,24 +113,34 @@ impl FaultyEndpoint {
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let requests = Arc::new(AtomicUsize::new(0));
         let counter = requests.clone();
-        // Set once a StopListening request is answered: the accept loop and every connection end.
-        let (stop, stopped) = watch::channel(false);
-        let stop = Arc::new(stop);
+        // A StopListening request walks the endpoint through these phases in order, so
+        // that the next request is refused, never reset: the listener is closed before
+        // the answer leaves (a client that reconnects at once cannot land in a backlog
+        // that is about to be dropped), the answer says `Connection: close` (so no pooled
+        // connection is reused), and only then do the open connections end.
+        let (phase, phases) = watch::channel(Phase::Serving);
+        let phase = Arc::new(phase);
         let task = tokio::spawn(async move {
-            let mut stopped_accepting = stopped.clone();
+            let mut stop_accepting = phases.clone();
             loop {
+                // (wait_for's value is a read guard on the phase: drop it before sending.)
                 let accepted = tokio::select! {
-                    accepted = listener.accept() => accepted,
-                    _ = stopped_accepting.wait_for(|s| *s) => return,
+                    accepted = listener.accept() => Some(accepted),
+                    _ = stop_accepting.wait_for(|p| *p >= Phase::StopAccepting) => None,
+                };
+                let Some(accepted) = accepted else {
+                    drop(listener);
+                    phase.send_replace(Phase::ListenerClosed);
+                    return;
                 };
                 let Ok((stream, _)) = accepted else {
                     return;
                 };
-                let (counter, stop, mut stopped) = (counter.clone(), stop.clone(), stopped.clone());
+                let (counter, phase, mut phases) = (counter.clone(), phase.clone(), phases.clone());
                 tokio::spawn(async move {
                     tokio::select! {
-                        _ = serve_connection(stream, fault, counter, &stop) => {}
-                        _ = stopped.wait_for(|s| *s) => {}
+                        _ = serve_connection(stream, fault, counter, &phase) => {}
+                        _ = phases.wait_for(|p| *p == Phase::Closed) => {}
                     }
                 });
             }
@@ -134,7 +153,7 @@ async fn serve_connection(
     mut stream: TcpStream,
     default: Fault,
     counter: Arc<AtomicUsize>,
-    stop: &watch::Sender<bool>,
+    phase: &watch::Sender<Phase>,
 ) -> std::io::Result<()> {
     loop {
         let Some(request) = read_request(&mut stream).await? else {
@@ -171,10 +190,16 @@ async fn serve_connection(
                 return Ok(());
             }
             Fault::StopListening => {
+                phase.send_replace(Phase::StopAccepting);
+                let _ = phase
+                    .subscribe()
+                    .wait_for(|p| *p >= Phase::ListenerClosed)
+                    .await
+                    .map(drop);
                 stream.write_all(&head).await?;
                 stream.write_all(&body).await?;
                 stream.flush().await?;
-                let _ = stop.send(true);
+                phase.send_replace(Phase::Closed);
                 return Ok(());
             }
             _ => {
@@ -292,7 +317,9 @@ fn response(target: &str, fault: Fault, n: usize) -> (Vec<u8>, Vec<u8>) {
         }
         Fault::EndlessBody => head.push_str("Transfer-Encoding: chunked\r\n\r\n"),
         Fault::ContentLengthTooLong => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len() + 100)),
-        Fault::Http10 => head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len())),
+        Fault::Http10 | Fault::StopListening => {
+            head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()))
+        }
         _ => head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len())),
     }
     (head.into_bytes(), body)
