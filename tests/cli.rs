@@ -3,11 +3,10 @@
 
 mod support;
 
-use std::process::{Command, Output};
 use std::sync::atomic::Ordering;
 
 use support::faulty_endpoint::{Fault, FaultyEndpoint};
-use support::TempDir;
+use support::{dpconform, dpconform_command, TempDir};
 
 const GOOD_CASE: &str = r#"{
   "about": "describe an unknown pipeline",
@@ -15,16 +14,6 @@ const GOOD_CASE: &str = r#"{
   "steps": [ { "operation": "DescribePipelines", "body": { "pipelineIds": ["df-x"] },
                "expect": { "error": "PipelineNotFoundException" } } ]
 }"#;
-
-fn dpconform(args: &[&str], dir: &TempDir) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dpconform"))
-        .args(args)
-        .current_dir(dir.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_DATA_PIPELINE")
-        .output()
-        .expect("run dpconform")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -39,7 +28,7 @@ async fn a_malformed_case_file_exits_2_with_its_position_and_sends_nothing() {
         "cases/a/bad.json",
         "{\n  \"about\": \"x\",\n  \"source\": \"s\",\n  \"steps\": [ { \"operation\": 5 } ]\n}",
     );
-    let out = dpconform(&["run", "--endpoint", &endpoint.url], &dir);
+    let out = dpconform(&dir, &["run", "--endpoint", &endpoint.url]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
@@ -54,7 +43,7 @@ async fn a_malformed_case_file_exits_2_with_its_position_and_sends_nothing() {
 fn an_unreachable_endpoint_exits_2_with_a_clear_message() {
     let dir = TempDir::new("cli-unreachable");
     dir.write("cases/a/good.json", GOOD_CASE);
-    let out = dpconform(&["run", "--endpoint", "http://127.0.0.1:9"], &dir);
+    let out = dpconform(&dir, &["run", "--endpoint", "http://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("cannot connect to http://127.0.0.1:9"), "{stderr}");
@@ -65,7 +54,7 @@ fn an_unreachable_endpoint_exits_2_with_a_clear_message() {
 fn a_bad_endpoint_url_is_a_usage_error() {
     let dir = TempDir::new("cli-bad-url");
     dir.write("cases/a/good.json", GOOD_CASE);
-    let out = dpconform(&["run", "--endpoint", "localhost:5000"], &dir);
+    let out = dpconform(&dir, &["run", "--endpoint", "localhost:5000"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("must be an http:// or https:// URL"),
@@ -79,14 +68,14 @@ async fn passing_and_failing_runs_set_the_exit_status_and_the_closing_line() {
     let dir = TempDir::new("cli-run");
     dir.write("cases/a/good.json", GOOD_CASE);
     let good = FaultyEndpoint::start(Fault::None).await;
-    let out = dpconform(&["run", "--endpoint", &good.url], &dir);
+    let out = dpconform(&dir, &["run", "--endpoint", &good.url]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"), "{stdout}");
     assert!(stdout.contains("PASS  a::good"), "{stdout}");
 
     let broken = FaultyEndpoint::start(Fault::WrongCrc).await;
-    let out = dpconform(&["run", "--endpoint", &broken.url], &dir);
+    let out = dpconform(&dir, &["run", "--endpoint", &broken.url]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"), "{stdout}");
@@ -98,7 +87,7 @@ async fn passing_and_failing_runs_set_the_exit_status_and_the_closing_line() {
 fn filters_that_match_nothing_are_a_usage_error() {
     let dir = TempDir::new("cli-filter");
     dir.write("cases/a/good.json", GOOD_CASE);
-    let out = dpconform(&["run", "nothing-matches-this"], &dir);
+    let out = dpconform(&dir, &["run", "nothing-matches-this"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no case matches"), "{}", text(&out.stderr));
 }
@@ -111,7 +100,7 @@ fn list_shows_cases_and_provenance() {
         "cases/b/guess.json",
         &GOOD_CASE.replace("\"self-test\"", "\"inferred: the documentation is silent\""),
     );
-    let out = dpconform(&["list"], &dir);
+    let out = dpconform(&dir, &["list"]);
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("a::good  (documented, 1 step(s))"), "{stdout}");
@@ -123,7 +112,7 @@ fn list_shows_cases_and_provenance() {
 fn serve_refuses_a_poll_wait_out_of_range_before_listening() {
     let dir = TempDir::new("cli-poll-wait");
     for bad in ["-1", "3601", "soon"] {
-        let out = dpconform(&["serve", "--port", "0", "--poll-wait", bad], &dir);
+        let out = dpconform(&dir, &["serve", "--port", "0", "--poll-wait", bad]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(
             text(&out.stderr).contains("number of seconds from 0 to 3600"),
@@ -144,7 +133,7 @@ fn every_command_has_help() {
         vec!["serve", "--help"],
         vec!["snapshots", "--help"],
     ] {
-        let out = dpconform(&command, &dir);
+        let out = dpconform(&dir, &command);
         assert_eq!(out.status.code(), Some(0), "{command:?}");
         assert!(text(&out.stdout).contains("Usage: dpconform"), "{command:?}");
     }
@@ -157,11 +146,8 @@ fn a_closed_stdout_neither_panics_nor_loses_the_reports() {
     dir.write("cases/a/good.json", GOOD_CASE);
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
-    let out = Command::new(env!("CARGO_BIN_EXE_dpconform"))
+    let out = dpconform_command(&dir)
         .args(["run", "--report-dir", "out", "--progress", "plain"])
-        .current_dir(dir.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_DATA_PIPELINE")
         .stdout(writer)
         .output()
         .expect("run dpconform");

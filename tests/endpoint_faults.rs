@@ -4,11 +4,11 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use support::faulty_endpoint::{Fault, FaultyEndpoint, PIPELINE_ID};
-use support::TempDir;
+use support::{dpconform, TempDir};
 
 /// A case whose create step carries `x-fault: FAULT`; a second step follows it.
 fn case_with_fault(fault: &str) -> String {
@@ -25,16 +25,6 @@ fn case_with_fault(fault: &str) -> String {
   ]
 }}"#
     )
-}
-
-fn dpconform(dir: &TempDir, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dpconform"))
-        .args(args)
-        .current_dir(dir.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_DATA_PIPELINE")
-        .output()
-        .expect("run dpconform")
 }
 
 /// One failure as report.json has it: (step, check, message).

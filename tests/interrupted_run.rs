@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::faulty_endpoint::{Fault, FaultyEndpoint};
-use support::TempDir;
+use support::{dpconform_command, TempDir};
 
 fn case(fault: &str) -> String {
     format!(
@@ -64,12 +64,9 @@ fn interrupt(child: &Child) {
 }
 
 fn start(dir: &TempDir, endpoint: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_dpconform"))
+    dpconform_command(dir)
         .args(["run", "--endpoint", endpoint, "-j", "1", "--timeout", "60"])
         .args(["--report-dir", "out", "--progress", "plain"])
-        .current_dir(dir.path())
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_DATA_PIPELINE")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -5,6 +5,22 @@
 pub mod faulty_endpoint;
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The dpconform binary, run in `dir`, with no endpoint taken from the environment.
+pub fn dpconform_command(dir: &TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dpconform"));
+    command
+        .current_dir(dir.path())
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_DATA_PIPELINE");
+    command
+}
+
+/// Runs dpconform with `args` in `dir` to the end.
+pub fn dpconform(dir: &TempDir, args: &[&str]) -> Output {
+    dpconform_command(dir).args(args).output().expect("run dpconform")
+}
 
 /// A fresh, empty folder under the system temp dir (removed on drop).
 pub struct TempDir(PathBuf);
