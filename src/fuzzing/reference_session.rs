@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde_json::{json, Value};
 
 use super::reference_request::{check_envelope, hourly_definition};
@@ -83,15 +82,7 @@ pub fn reference_session(data: &[u8]) {
     let clock = Arc::new(ManualClock::at_unix(T0));
     let reference = Reference::new(Config::embedded().without_auth().with_clock(clock.clone()));
     let call = |op: &str, body: Value| -> (u16, Value) {
-        let response = reference.handle(Request {
-            method: "POST".into(),
-            path: "/".into(),
-            headers: vec![
-                ("X-Amz-Target".into(), format!("DataPipeline.{op}")),
-                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-            ],
-            body: Bytes::from(body.to_string()),
-        });
+        let response = reference.handle(Request::operation(op, body.to_string()));
         check_envelope(&response);
         let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
         (response.status, value)

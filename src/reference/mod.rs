@@ -64,6 +64,19 @@ pub struct Request {
 }
 
 impl Request {
+    /// An unsigned call of `operation` with a JSON body, as a client sends it (tests, fuzzing).
+    pub fn operation(operation: &str, body: impl Into<Bytes>) -> Request {
+        Request {
+            method: "POST".into(),
+            path: "/".into(),
+            headers: vec![
+                ("X-Amz-Target".into(), format!("DataPipeline.{operation}")),
+                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
+            ],
+            body: body.into(),
+        }
+    }
+
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         crate::headers::find(&self.headers, name)

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use dpconform::reference::{Config, ManualClock, Reference, Request, Response};
 use serde_json::{json, Value};
 
@@ -34,15 +33,7 @@ impl Fixture {
     }
 
     pub fn raw(&self, op: &str, body: &str) -> Response {
-        self.reference.handle(Request {
-            method: "POST".into(),
-            path: "/".into(),
-            headers: vec![
-                ("X-Amz-Target".into(), format!("DataPipeline.{op}")),
-                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-            ],
-            body: Bytes::from(body.to_string()),
-        })
+        self.reference.handle(Request::operation(op, body.to_string()))
     }
 
     /// Calls `op`; returns status and parsed body (Null for an empty body).
