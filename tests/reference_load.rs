@@ -740,14 +740,7 @@ fn a_poll_whose_client_left_takes_no_task() {
                 assert_eq!(field(&fields, "@status"), "WAITING_FOR_RUNNER", "{object}");
                 assert_eq!(field(&fields, "hostname"), "", "{object}");
             }
-            let mut got = HashSet::new();
-            for _ in 0..2 {
-                let answer = c
-                    .ok("PollForTask", &json!({"workerGroup": WORKER_GROUP}))
-                    .await
-                    .unwrap();
-                got.insert(answer["taskObject"]["attemptId"].as_str().unwrap().to_string());
-            }
+            let got = poll_attempts(&c, 2).await;
             assert_eq!(got, attempts.into_iter().collect());
             assert!(
                 c.ledger().lock().problems.is_empty(),
@@ -812,19 +805,7 @@ fn a_task_answered_to_a_vanished_poller_is_reassigned() {
 
             clock.advance(Duration::from_secs(120));
             let c = Client::new(&e.url(), "runner".into(), Ledger::default());
-            let mut got = HashSet::new();
-            for _ in 0..2 {
-                let answer = c
-                    .ok("PollForTask", &json!({"workerGroup": WORKER_GROUP}))
-                    .await
-                    .unwrap();
-                got.insert(
-                    answer["taskObject"]["attemptId"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
-                );
-            }
+            let got = poll_attempts(&c, 2).await;
             assert_eq!(got, attempts, "every task is handed out again");
             assert!(
                 c.ledger().lock().problems.is_empty(),
@@ -833,4 +814,23 @@ fn a_task_answered_to_a_vanished_poller_is_reassigned() {
             );
         })
     });
+}
+
+/// The attempt ids of `n` tasks polled one after the other by `c` (a poll that hands out no
+/// task counts as the attempt id "").
+async fn poll_attempts(c: &Client, n: usize) -> HashSet<String> {
+    let mut got = HashSet::new();
+    for _ in 0..n {
+        let answer = c
+            .ok("PollForTask", &json!({"workerGroup": WORKER_GROUP}))
+            .await
+            .unwrap();
+        got.insert(
+            answer["taskObject"]["attemptId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        );
+    }
+    got
 }
