@@ -143,7 +143,7 @@ fn plan_step(
                 .collect()
         })
         .unwrap_or_default();
-    let find = |name: &str| dpconform::headers::find(&headers, name).map(str::to_string);
+    let find = |name: &str| dpconform::protocol::headers::find(&headers, name).map(str::to_string);
     let signing = match (find("authorization"), find("x-amz-date")) {
         (Some(auth), Some(date)) if auth.ends_with("Signature=[redacted]") => {
             scope_of(&auth, secret, find("x-amz-security-token")).map(|mut key| {
@@ -359,7 +359,7 @@ async fn replay_case(client: &reqwest::Client, endpoint: &str, steps: &[StepPlan
             }
         }
         if let Some((key, offset)) = &step.signing {
-            if dpconform::headers::find(&headers, "host").is_none() {
+            if dpconform::protocol::headers::find(&headers, "host").is_none() {
                 headers.push(("host".into(), live_host.clone()));
             }
             let now = SystemTime::now();

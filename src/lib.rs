@@ -1,23 +1,28 @@
 //! dpconform: a wire-protocol conformance harness for the AWS Data Pipeline API.
 //!
-//! Data flows one way: case files are parsed into [`case`] models, the [`run`]
-//! module renders, signs and sends their steps, [`check`] judges each response,
-//! [`snapshot`] compares bodies with insta snapshots, and the typed results in
-//! [`outcome`] are consumed by [`report`]. The [`reference`] endpoint stands
-//! apart: an in-process implementation of the service that cases run against
-//! when no endpoint is given.
+//! Data flows one way: case files are parsed into [`case`] models; [`send`]
+//! renders, signs and sends a step's request; [`check`] judges each response;
+//! [`snapshot`] compares bodies with insta snapshots; [`run`] drives cases
+//! through those and produces the typed results of [`outcome`], which
+//! [`report`] consumes. [`session`] is one whole run, as `dpconform run` and
+//! `cargo test` do it. No module imports one that comes later in that order
+//! (`tests/it/layering.rs` holds the order). The reference endpoint is its own
+//! crate, `dpconform-reference`; the wire facts both share are in
+//! `dpconform-protocol`.
 
-pub mod api;
 pub mod case;
 pub mod check;
-pub mod cli;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod headers;
 pub mod outcome;
-pub mod reference;
 pub mod report;
 pub mod run;
 pub mod secrets;
+pub mod send;
+pub mod session;
 pub mod snapshot;
-pub mod stdout;
+
+pub use dpconform_protocol as protocol;
+#[cfg(feature = "embedded-reference")]
+pub use dpconform_reference as reference;

@@ -1,4 +1,8 @@
+//! The `dpconform` command: a thin layer over the library (see `cli`).
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
     dpconform::snapshot::configure_insta_environment();
-    dpconform::cli::main()
+    cli::main()
 }

@@ -2,37 +2,13 @@
 //! console, `cargo test` and the reports consume them.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
 use crate::case::Provenance;
-use crate::check::CheckName;
-
-/// A check that did not hold, with what it saw.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckFailure {
-    pub check: CheckName,
-    pub message: String,
-    /// A unified diff (expected -> actual) where one helps.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diff: Option<String>,
-}
-
-impl CheckFailure {
-    pub fn new(check: CheckName, message: impl Into<String>) -> Self {
-        CheckFailure {
-            check,
-            message: message.into(),
-            diff: None,
-        }
-    }
-
-    pub fn with_diff(mut self, diff: String) -> Self {
-        self.diff = Some(diff);
-        self
-    }
-}
+pub use crate::check::{CheckFailure, CheckName};
 
 /// Main steps run in order until one fails; `finally` steps always run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,3 +205,6 @@ fn rfc3339<S: serde::Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error
             .unwrap_or_default(),
     )
 }
+
+/// Receives events as the run goes (console, progress bar, ...).
+pub type Observer = Arc<dyn Fn(Event) + Send + Sync>;

@@ -11,8 +11,9 @@ use dpconform::case::discover::{case_files, load_all, LoadError};
 use dpconform::case::load_case;
 use dpconform::outcome::CaseStatus;
 use dpconform::report::console;
-use dpconform::run::{default_jobs, target, RunConfig, Runner};
+use dpconform::run::{default_jobs, RunConfig, Runner};
 use dpconform::secrets::Secrets;
+use dpconform::send::target;
 use dpconform::snapshot::{configure_insta_environment, SnapshotStore};
 use libtest_mimic::{Arguments, Failed, Trial};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use super::{Case, Provenance};
-use crate::api::{snake_case, OPERATIONS};
+use dpconform_protocol::{snake_case, OPERATIONS};
 
 /// The kinds a case of an action folder is tagged with.
 pub const KINDS: [&str; 4] = ["happy", "errors", "validation", "paging"];

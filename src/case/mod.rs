@@ -1,6 +1,7 @@
 //! The case model: what a case file says, typed. Parsing lives in [`parse`],
 //! finding files in [`discover`], `{{...}}` templates in [`template`].
 
+mod check_name;
 pub mod coverage;
 pub mod discover;
 mod locate;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use check_name::CheckName;
 pub use parse::{load_case, CaseFileError};
 
 /// One case file, parsed and validated.

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::locate::{line_column, locate, Seg};
 use super::template::{self, ANY};
+use super::CheckName;
 use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
-use crate::api::OPERATIONS;
-use crate::check::CheckName;
+use dpconform_protocol::OPERATIONS;
 
 /// How far from now a step may sign (`sign.time_offset`): 100 years.
 pub const MAX_TIME_OFFSET_SECS: u64 = 3_155_760_000;

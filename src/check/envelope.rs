@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use super::CheckFailure;
 use super::CheckName;
-use crate::api::CONTENT_TYPE;
-use crate::outcome::CheckFailure;
-use crate::run::context::RunContext;
-use crate::run::send::RawResponse;
+use super::RunContext;
+use crate::send::client::RawResponse;
+use dpconform_protocol::CONTENT_TYPE;
 
 pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
 pub const CRC32_HEADER: &str = "x-amz-crc32";

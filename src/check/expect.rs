@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use super::json_match::{self, Mode};
+use super::CheckFailure;
 use super::{unified_diff, CheckName};
 use crate::case::template::Scope;
 use crate::case::{Expect, HeaderExpect, HeaderRule};
-use crate::outcome::CheckFailure;
-use crate::run::send::RawResponse;
+use crate::send::client::RawResponse;
 
 /// The body as JSON: `None` when empty, `Err` when it is not JSON.
 pub fn parse_body(response: &RawResponse) -> Option<Result<Value, String>> {
@@ -44,7 +44,7 @@ pub fn check(
     let status = expected_status(expect);
     if response.status != status {
         let error = match body {
-            Some(Ok(json)) => crate::api::error_type(json)
+            Some(Ok(json)) => dpconform_protocol::error_type(json)
                 .map(|t| format!(" ({t})"))
                 .unwrap_or_default(),
             _ => String::new(),
@@ -104,7 +104,7 @@ pub fn check(
     };
 
     if let Some(want) = &expect.error {
-        let got = json.and_then(crate::api::error_type);
+        let got = json.and_then(dpconform_protocol::error_type);
         match got {
             Some(got) if &got == want => {}
             Some(got) => failures.push(CheckFailure::new(
@@ -118,7 +118,7 @@ pub fn check(
         }
     }
     if let Some(pattern) = &expect.message {
-        let got = json.and_then(crate::api::error_message);
+        let got = json.and_then(dpconform_protocol::error_message);
         match (got, regex::Regex::new(pattern)) {
             (Some(m), Ok(re)) if re.is_match(m) => {}
             (Some(m), _) => failures.push(CheckFailure::new(

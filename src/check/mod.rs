@@ -1,13 +1,45 @@
 //! Judging one response: the envelope checks every response gets ([`envelope`]),
 //! the step's own expectations ([`expect`]), and JSON matching ([`json_match`]).
-//! Each problem is a [`CheckFailure`](crate::outcome::CheckFailure) under one [`CheckName`].
+//! Each problem is a [`CheckFailure`] under one [`CheckName`].
 
+mod context;
 pub mod envelope;
 pub mod expect;
 pub mod json_match;
-mod name;
 
-pub use name::CheckName;
+use serde::Serialize;
+
+pub use crate::case::CheckName;
+pub use context::RunContext;
+
+/// A check that did not hold, with what it saw.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckFailure {
+    /// The check.
+    pub check: CheckName,
+    /// What was wrong, in one or a few lines.
+    pub message: String,
+    /// A unified diff (expected -> actual) where one helps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+impl CheckFailure {
+    /// A failure of `check` with its message.
+    pub fn new(check: CheckName, message: impl Into<String>) -> Self {
+        CheckFailure {
+            check,
+            message: message.into(),
+            diff: None,
+        }
+    }
+
+    /// The same failure with a diff attached.
+    pub fn with_diff(mut self, diff: String) -> Self {
+        self.diff = Some(diff);
+        self
+    }
+}
 
 /// A unified diff of two texts, labelled, for failure messages.
 pub fn unified_diff(expected: &str, actual: &str) -> String {

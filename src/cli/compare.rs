@@ -5,13 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::run::{execute, Selection};
+use dpconform::outcome::{Event, Observer};
+use dpconform::report::json::Report;
+use dpconform::report::{compare, html, markdown, write};
+use dpconform::session;
+use dpconform::snapshot::SnapshotStore;
+
+use super::run::{choose, usage_message, Selection};
 use super::{runtime, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
-use crate::outcome::Event;
-use crate::report::json::Report;
-use crate::report::{compare, html, markdown, write};
-use crate::run::Observer;
-use crate::snapshot::SnapshotStore;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  \
@@ -37,7 +38,7 @@ pub fn compare(args: CompareArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let chosen = match args.select.choose() {
+    let chosen = match choose(&args.select.to_session()) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -49,24 +50,38 @@ pub fn compare(args: CompareArgs) -> u8 {
     let scratch = std::env::temp_dir().join(format!("dpconform-compare-{}", uuid::Uuid::new_v4()));
     let quiet: Observer = Arc::new(|_: Event| {});
     let result = rt.block_on(async {
+        let (stop, interrupt) = session::interrupt_channel();
+        let ctrl_c = tokio::spawn(session::stop_on_ctrl_c(stop, || {
+            std::process::exit(i32::from(EXIT_INTERRUPTED))
+        }));
         let mut reports = Vec::new();
         for (label, endpoint) in ["A", "B"].iter().zip(&args.endpoints) {
             crate::outln!("{label}: running {} case(s) against {endpoint}", chosen.cases.len());
-            let finished = execute(
+            let finished = session::execute(
                 Some(endpoint),
                 chosen.cases.clone(),
                 &chosen,
                 SnapshotStore::new(&scratch),
                 quiet.clone(),
-                false,
+                interrupt.clone(),
+                |_| {},
             )
-            .await?;
+            .await;
+            let finished = match finished {
+                Ok(f) => f,
+                Err(e) => {
+                    ctrl_c.abort();
+                    eprintln!("{}", usage_message(&e));
+                    return Err(EXIT_USAGE);
+                }
+            };
             let interrupted = finished.outcome.interrupted;
             reports.push(finished.report(&chosen.meta));
             if interrupted {
                 break;
             }
         }
+        ctrl_c.abort();
         Ok::<_, u8>(reports)
     });
     let _ = std::fs::remove_dir_all(&scratch);

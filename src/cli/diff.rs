@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::report::json::Report;
-use crate::report::{diff, html, markdown, write};
+use dpconform::report::json::Report;
+use dpconform::report::{diff, html, markdown, write};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example:\n  \

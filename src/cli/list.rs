@@ -1,7 +1,7 @@
 //! `dpconform list`: the cases that would run.
 
 use super::{Locations, EXIT_OK, EXIT_USAGE};
-use crate::case::discover::{load_all, matches_filters};
+use dpconform::case::discover::{load_all, matches_filters};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -34,7 +34,7 @@ pub fn list(args: ListArgs) -> u8 {
             .collect();
         crate::out!(
             "{}",
-            crate::case::coverage::render(&crate::case::coverage::coverage(&chosen))
+            dpconform::case::coverage::render(&dpconform::case::coverage::coverage(&chosen))
         );
         return EXIT_OK;
     }
@@ -44,8 +44,8 @@ pub fn list(args: ListArgs) -> u8 {
         .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
     {
         let kind = match case.provenance() {
-            crate::case::Provenance::Documented => "documented",
-            crate::case::Provenance::Inferred => "inferred",
+            dpconform::case::Provenance::Documented => "documented",
+            dpconform::case::Provenance::Inferred => "inferred",
         };
         let skip = case
             .spec

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::diff::report_path;
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::report::json::Report;
-use crate::report::{merge, write};
+use dpconform::report::json::Report;
+use dpconform::report::{merge, write};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example (a CI matrix of 4 jobs, then one merge job):\n  \

@@ -5,9 +5,11 @@ mod compare;
 mod diff;
 mod list;
 mod merge;
+mod progress;
 mod run;
 mod serve;
 mod snapshots;
+pub mod stdout;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -2,22 +2,14 @@
 //! reports, set the exit status.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
+
+use super::progress::{Progress, ProgressMode};
+use dpconform::report::partition::Partition;
+use dpconform::report::{console, write};
+use dpconform::session::{self, possible_secrets, Chosen, SessionError};
+use dpconform::snapshot::SnapshotStore;
 
 use super::{runtime, Locations, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
-use crate::case::discover::{load_all, matches_filters};
-use crate::case::Case;
-use crate::outcome::RunOutcome;
-use crate::report::json::{hash_case_files, Report, RunMeta};
-use crate::report::partition::Partition;
-use crate::report::progress::{Progress, ProgressMode};
-use crate::report::redact::{scrub, Secrets};
-use crate::report::{console, write};
-use crate::run::interrupt::{Interrupt, StopHandle, StopLevel};
-use crate::run::target::Credentials;
-use crate::run::{default_jobs, target, Observer, RunConfig, Runner};
-use crate::snapshot::SnapshotStore;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -65,164 +57,40 @@ pub struct Selection {
     filters: Vec<String>,
 }
 
-/// Cases chosen to run, with what reports need to know about them.
-pub struct Chosen {
-    pub cases: Vec<Case>,
-    pub meta: RunMeta,
-    pub timeout: Duration,
-    pub jobs: usize,
-}
-
 impl Selection {
-    /// Loads, filters and partitions the cases; the error is the exit status (message printed).
-    pub fn choose(&self) -> Result<Chosen, u8> {
-        if !(self.timeout > 0.0 && self.timeout <= 3600.0) {
-            eprintln!("dpconform: --timeout must be more than 0 and at most 3600 seconds");
-            return Err(EXIT_USAGE);
+    /// The library's selection of these options.
+    pub fn to_session(&self) -> session::Selection {
+        session::Selection {
+            cases: self.locations.cases.clone(),
+            snapshots: self.locations.snapshots.clone(),
+            jobs: self.jobs.map(usize::from),
+            timeout_seconds: self.timeout,
+            partition: self.partition,
+            exact: self.exact,
+            filters: self.filters.clone(),
         }
-        let all = match load_all(&self.locations.cases) {
-            Ok(cases) => cases,
-            Err(e) => {
-                eprintln!("{e}");
-                eprintln!("dpconform: no request was sent: fix the case files above first");
-                return Err(EXIT_USAGE);
-            }
-        };
-        let (cases_sha256, case_sha256) = hash_case_files(all.iter().map(|c| (c.name.as_str(), c.path.as_path())));
-        let mut cases: Vec<Case> = all
-            .into_iter()
-            .filter(|c| matches_filters(&c.name, &self.filters, self.exact))
-            .collect();
-        if cases.is_empty() {
-            eprintln!(
-                "dpconform: no case matches {:?} in {}",
-                self.filters,
-                self.locations.cases.display()
-            );
-            return Err(EXIT_USAGE);
-        }
-        if let Some(partition) = self.partition {
-            cases.sort_by(|a, b| a.name.cmp(&b.name));
-            cases = partition.select(cases);
-        }
-        Ok(Chosen {
-            cases,
-            meta: RunMeta {
-                cases_sha256,
-                case_sha256,
-                partition: self.partition.map(|p| p.to_string()),
-            },
-            timeout: Duration::from_secs_f64(self.timeout),
-            jobs: self.jobs.map_or_else(default_jobs, usize::from),
-        })
-    }
-
-    pub fn snapshots(&self) -> &std::path::Path {
-        &self.locations.snapshots
     }
 }
 
-/// A finished run and the secrets its reports must not contain.
-pub struct Finished {
-    pub outcome: RunOutcome,
-    pub secrets: Secrets,
+/// Loads and selects the cases; a bad selection or case file is printed and is exit status 2.
+pub fn choose(selection: &session::Selection) -> Result<Chosen, u8> {
+    selection.choose().map_err(|e| {
+        eprintln!("{}", usage_message(&e));
+        EXIT_USAGE
+    })
 }
 
-impl Finished {
-    /// The run's report, with secrets scrubbed.
-    pub fn report(&self, meta: &RunMeta) -> Report {
-        let mut report = Report::from_run(&self.outcome, meta);
-        scrub(&mut report, &self.secrets);
-        report
-    }
-}
-
-/// The secret keys and session tokens of `credentials`.
-pub fn secrets_of(credentials: &[Credentials]) -> Secrets {
-    Secrets::new(credentials.iter().flat_map(Credentials::secret_values))
-}
-
-/// Every secret a run may sign with, known before the target is resolved (for the console).
-pub fn possible_secrets() -> Secrets {
-    secrets_of(&[Credentials::from_env(), Credentials::embedded()])
-}
-
-/// Resolves `endpoint`, checks it answers, and runs `cases` against it.
-pub async fn execute(
-    endpoint: Option<&str>,
-    cases: Vec<Case>,
-    chosen: &Chosen,
-    snapshots: SnapshotStore,
-    observer: Observer,
-    announce: bool,
-) -> Result<Finished, u8> {
-    let target = match target::resolve(endpoint).await {
-        Ok(t) => t,
-        Err(message) => {
-            eprintln!("dpconform: {message}");
-            return Err(EXIT_USAGE);
-        }
-    };
-    if let Err(message) = target::check_reachable(&target.endpoint, chosen.timeout).await {
-        eprintln!("dpconform: {message}");
-        return Err(EXIT_USAGE);
-    }
-    let runner = match Runner::new(RunConfig {
-        endpoint: target.endpoint.clone(),
-        credentials: target.credentials.clone(),
-        timeout: chosen.timeout,
-        jobs: chosen.jobs,
-        snapshots,
-    }) {
-        Ok(r) => Arc::new(r),
-        Err(message) => {
-            eprintln!("dpconform: {message}");
-            return Err(EXIT_USAGE);
-        }
-    };
-    if announce {
-        crate::outln!(
-            "running {} case(s) against {} (run {}){}",
-            cases.len(),
-            target.describe(),
-            runner.run_id(),
-            chosen
-                .meta
-                .partition
-                .as_deref()
-                .map(|p| format!(", partition {p}"))
-                .unwrap_or_default()
-        );
-    }
-    let secrets = secrets_of(std::slice::from_ref(&target.credentials));
-    let (stop, interrupt) = Interrupt::channel();
-    let ctrl_c = tokio::spawn(stop_on_ctrl_c(stop));
-    let outcome = runner.run_all_until(cases, observer, interrupt).await;
-    ctrl_c.abort();
-    drop(target);
-    Ok(Finished { outcome, secrets })
-}
-
-/// Ctrl-C once: start no new case, let those in flight finish (their `finally` steps clean
-/// up); twice: stop them; three times: exit at once.
-async fn stop_on_ctrl_c(stop: StopHandle) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    eprintln!("\ndpconform: interrupted; finishing the cases in flight, then writing what the run has (Ctrl-C again to stop them now)");
-    stop.raise(StopLevel::Drain);
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    eprintln!("dpconform: stopping the cases in flight (Ctrl-C again to exit without reports)");
-    stop.raise(StopLevel::Abort);
-    if tokio::signal::ctrl_c().await.is_ok() {
-        std::process::exit(i32::from(EXIT_INTERRUPTED));
+/// How a session error reads on the console.
+pub fn usage_message(e: &SessionError) -> String {
+    match e {
+        SessionError::CaseFiles(_) => e.to_string().replace("\nno request", "\ndpconform: no request"),
+        _ => format!("dpconform: {e}"),
     }
 }
 
 pub fn run(args: RunArgs) -> u8 {
-    let mut chosen = match args.select.choose() {
+    let selection = args.select.to_session();
+    let mut chosen = match choose(&selection) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -234,18 +102,44 @@ pub fn run(args: RunArgs) -> u8 {
     let selected = cases.len();
     let secrets = possible_secrets();
     let (progress, observer) = Progress::new(args.progress, secrets.clone());
-    let finished = rt.block_on(execute(
-        args.endpoint.as_deref(),
-        cases,
-        &chosen,
-        SnapshotStore::new(args.select.snapshots()),
-        observer,
-        true,
-    ));
+    let partition = chosen
+        .meta
+        .partition
+        .as_deref()
+        .map(|p| format!(", partition {p}"))
+        .unwrap_or_default();
+    let finished = rt.block_on(async {
+        let (stop, interrupt) = session::interrupt_channel();
+        let ctrl_c = tokio::spawn(session::stop_on_ctrl_c(stop, || {
+            std::process::exit(i32::from(EXIT_INTERRUPTED))
+        }));
+        let finished = session::execute(
+            args.endpoint.as_deref(),
+            cases,
+            &chosen,
+            SnapshotStore::new(selection.snapshots()),
+            observer,
+            interrupt,
+            |s| {
+                crate::outln!(
+                    "running {} case(s) against {} (run {}){partition}",
+                    s.cases,
+                    s.target,
+                    s.run_id
+                )
+            },
+        )
+        .await;
+        ctrl_c.abort();
+        finished
+    });
     progress.finish();
     let finished = match finished {
         Ok(f) => f,
-        Err(code) => return code,
+        Err(e) => {
+            eprintln!("{}", usage_message(&e));
+            return EXIT_USAGE;
+        }
     };
     let mut code = EXIT_OK;
     if let Some(dir) = &args.report_dir {

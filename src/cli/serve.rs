@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use super::{runtime, EXIT_OK, EXIT_USAGE};
-use crate::reference::{self, Config};
+use dpconform::reference::{self, Config};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Example (AWS CLI):\n  \

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::snapshot::{self, Pending};
+use dpconform::snapshot::{self, Pending};
 
 #[derive(Debug, clap::Args)]
 pub struct SnapshotsArgs {

@@ -6,9 +6,9 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::case::template::Scope;
 use crate::case::{parse, Case, CaseFileError};
-use crate::run::request::prepare;
-use crate::run::sign::sign_request;
-use crate::run::target::Credentials;
+use crate::send::request::prepare;
+use crate::send::sign::sign_request;
+use crate::send::target::Credentials;
 
 const PATH: &str = "cases/fuzz/input.json";
 const ENDPOINT: &str = "http://127.0.0.1:9";
@@ -62,8 +62,8 @@ fn render_steps(case: &Case, data_len: usize) {
         ("run", "fuzz-run"),
         ("run_id", "fuzz"),
         ("case", case.name.as_str()),
-        ("access_key", crate::reference::TEST_ACCESS_KEY),
-        ("region", crate::reference::TEST_REGION),
+        ("access_key", dpconform_reference::TEST_ACCESS_KEY),
+        ("region", dpconform_reference::TEST_REGION),
     ] {
         scope.set(name, value.into());
     }
@@ -75,10 +75,10 @@ fn render_steps(case: &Case, data_len: usize) {
         }
     }
     let credentials = Credentials {
-        access_key: crate::reference::TEST_ACCESS_KEY.into(),
-        secret_key: crate::reference::TEST_SECRET_KEY.into(),
+        access_key: dpconform_reference::TEST_ACCESS_KEY.into(),
+        secret_key: dpconform_reference::TEST_SECRET_KEY.into(),
         session_token: None,
-        region: crate::reference::TEST_REGION.into(),
+        region: dpconform_reference::TEST_REGION.into(),
     };
     for step in case.spec.steps.iter().chain(&case.spec.finally) {
         if let Ok(mut request) = prepare(step, ENDPOINT, &mut scope) {

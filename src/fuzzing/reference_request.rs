@@ -15,10 +15,10 @@ use std::time::{Duration, UNIX_EPOCH};
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use crate::reference::{Config, ManualClock, Operation, Reference, Request, Response};
-use crate::run::request::PreparedRequest;
-use crate::run::sign::sign_request;
-use crate::run::target::Credentials;
+use crate::send::request::PreparedRequest;
+use crate::send::sign::sign_request;
+use crate::send::target::Credentials;
+use dpconform_reference::{Config, ManualClock, Operation, Reference, Request, Response};
 
 /// 2012-12-12T01:30:00Z: the hourly schedule below has instances due.
 const NOW_SECS: u64 = 1_355_275_800;
@@ -223,7 +223,7 @@ pub(super) fn check_envelope(response: &Response) -> Option<String> {
         .as_str()
         .unwrap_or_else(|| panic!("error without __type: {shown}"));
     assert!(value["message"].is_string(), "error without message: {shown}");
-    let short = crate::api::error_type(&value).unwrap_or_default();
+    let short = dpconform_protocol::error_type(&value).unwrap_or_default();
     assert!(
         wire_type.contains('#') && !short.is_empty(),
         "__type is not namespace#Name: {shown}"
@@ -314,10 +314,10 @@ impl Endpoint {
     /// `None` when the signer refuses it (e.g. a header value it cannot sign).
     fn sign(&self, method: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Option<Request> {
         let credentials = Credentials {
-            access_key: crate::reference::TEST_ACCESS_KEY.into(),
-            secret_key: crate::reference::TEST_SECRET_KEY.into(),
+            access_key: dpconform_reference::TEST_ACCESS_KEY.into(),
+            secret_key: dpconform_reference::TEST_SECRET_KEY.into(),
             session_token: None,
-            region: crate::reference::TEST_REGION.into(),
+            region: dpconform_reference::TEST_REGION.into(),
         };
         let mut prepared = PreparedRequest {
             method: method.to_string(),

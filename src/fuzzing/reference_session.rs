@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::reference_request::{check_envelope, hourly_definition};
-use crate::reference::{Config, ManualClock, Reference, Request};
+use dpconform_reference::{Config, ManualClock, Reference, Request};
 
 const MAX_CALLS: usize = 64;
 /// 2012-12-12T01:30:00Z, as in the request target.

@@ -316,7 +316,7 @@ fn step_report(step: &StepOutcome) -> StepReport {
     });
     let operation = request.as_ref().and_then(|r| r.header("x-amz-target")).and_then(|t| {
         let (prefix, op) = t.split_once('.')?;
-        (prefix == crate::api::TARGET_PREFIX && !op.is_empty()).then(|| op.to_string())
+        (prefix == dpconform_protocol::TARGET_PREFIX && !op.is_empty()).then(|| op.to_string())
     });
     StepReport {
         name: step.name.clone(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::json::{Kind, Report, Status};
-use crate::api::{snake_case, OPERATIONS};
+use dpconform_protocol::{snake_case, OPERATIONS};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MatrixRow {

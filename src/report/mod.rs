@@ -21,7 +21,6 @@ pub mod matrix;
 pub mod merge;
 pub mod normalize;
 pub mod partition;
-pub mod progress;
 pub mod redact;
 pub mod text;
 pub mod write;

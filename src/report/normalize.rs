@@ -43,7 +43,7 @@ pub fn response(response: &Exchange, run_ids: &[&str]) -> Normalized {
     };
     let error_type = parsed
         .as_ref()
-        .and_then(crate::api::error_type)
+        .and_then(dpconform_protocol::error_type)
         .or_else(|| {
             response
                 .header("x-amzn-errortype")

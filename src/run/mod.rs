@@ -2,13 +2,7 @@
 //! produce typed outcomes. Cases run concurrently (bounded), the steps of a
 //! case in order. The runner prints nothing; observers receive [`Event`]s.
 
-pub mod context;
 pub mod interrupt;
-pub mod request;
-pub mod send;
-pub mod sign;
-pub mod target;
-pub mod transport;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -18,19 +12,21 @@ use tokio::task::JoinSet;
 
 use crate::case::template::Scope;
 use crate::case::{Case, Step};
+use crate::check::RunContext;
 use crate::check::{envelope, expect, CheckName};
+use crate::outcome::Observer;
 use crate::outcome::{
     recorded_body, CaseOutcome, CaseStatus, CheckFailure, Event, Phase, ReceivedResponse, RunOutcome, SentRequest,
     StepOutcome, StepStatus,
 };
 use crate::secrets::Secrets;
+use crate::send::client::{HttpClient, RawResponse};
+use crate::send::request::{prepare, PreparedRequest};
+use crate::send::sign;
+use crate::send::target::Credentials;
 use crate::snapshot::redact::{literal_datetimes, Redactor};
 use crate::snapshot::{SnapshotInput, SnapshotStore};
-use context::RunContext;
 use interrupt::{Interrupt, StopLevel};
-use request::{prepare, PreparedRequest};
-use send::{HttpClient, RawResponse};
-use target::Credentials;
 
 /// Everything a run needs to know.
 #[derive(Debug, Clone)]
@@ -49,9 +45,6 @@ pub struct RunConfig {
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 4
 }
-
-/// Receives events as the run goes (console, progress bar, ...).
-pub type Observer = Arc<dyn Fn(Event) + Send + Sync>;
 
 pub struct Runner {
     config: RunConfig,

@@ -13,8 +13,7 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use crate::check::{labelled_diff, CheckName};
-use crate::outcome::CheckFailure;
+use crate::check::{labelled_diff, CheckFailure, CheckName};
 
 /// Where snapshots live and how to write new ones.
 #[derive(Debug, Clone)]

@@ -1,0 +1,350 @@
+//! The embedded reference endpoint: an in-memory implementation of the AWS Data
+//! Pipeline API (all 19 actions) with the real service's wire behaviour.
+//!
+//! Layering: [`Reference::handle`] is the core, a function from a request to a
+//! response with no I/O (state lives behind a lock, time comes from the
+//! injected clock); [`http`] is the thin hyper socket layer around it.
+//!
+//! Inside the core a request flows through: [`dispatch`] (method, target,
+//! content type) → [`auth`] (SigV4) → [`validate`] (the operation's input
+//! shape) → [`api`] (one module per action group, working on [`state`] and the
+//! [`scheduler`]) → [`wire`] (the response envelope). Every decision the
+//! documentation leaves open is marked `inferred:` where it is made.
+
+mod api;
+mod auth;
+mod clock;
+mod dates;
+mod definition_check;
+mod dispatch;
+mod error;
+mod expr;
+#[cfg(feature = "server")]
+pub mod http;
+mod model;
+mod runtime;
+mod schedule;
+mod scheduler;
+mod state;
+mod validate;
+mod wire;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use dispatch::Operation;
+#[doc(hidden)]
+pub use state::StoreSizes;
+
+/// Access key the harness signs with when it targets the embedded reference,
+/// and that the embedded reference accepts by default.
+pub const TEST_ACCESS_KEY: &str = "AKIDDPCONFORMTEST000";
+/// Secret key paired with [`TEST_ACCESS_KEY`].
+pub const TEST_SECRET_KEY: &str = "dpconform/test/secret/key/0000000000000000";
+/// Region of the embedded reference.
+pub const TEST_REGION: &str = "us-east-1";
+
+/// Largest request body accepted by default. The largest shape-valid request
+/// (an `EvaluateExpression` with a 20,971,520-character expression) fits.
+/// inferred: the real service's body limit is undocumented (UNK); anything
+/// larger is refused with 413 `RequestEntityTooLargeException`.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
+
+/// One HTTP request as the core sees it: already read from the socket.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as on the request line (`/` or `/?a=b`).
+    pub path: String,
+    /// Header names as received; look-ups are case-insensitive.
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Request {
+    /// An unsigned call of `operation` with a JSON body, as a client sends it (tests, fuzzing).
+    pub fn operation(operation: &str, body: impl Into<Bytes>) -> Request {
+        Request {
+            method: "POST".into(),
+            path: "/".into(),
+            headers: vec![
+                ("X-Amz-Target".into(), format!("DataPipeline.{operation}")),
+                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
+            ],
+            body: body.into(),
+        }
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        dpconform_protocol::headers::find(&self.headers, name)
+    }
+}
+
+/// One HTTP response as the core produces it; the socket layer writes it as is.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Response {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        dpconform_protocol::headers::find(&self.headers, name)
+    }
+}
+
+/// Whether and how requests are authenticated.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// Accept every request, signed or not.
+    Disabled,
+    /// Require a valid SigV4 signature by one of these credentials.
+    Verify(Vec<Credential>),
+}
+
+/// One access key the endpoint accepts.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+/// Everything the reference endpoint is configured with.
+#[derive(Clone)]
+pub struct Config {
+    pub auth: Auth,
+    /// The region requests must be signed for.
+    pub region: String,
+    pub clock: Arc<dyn Clock>,
+    /// How long a `PollForTask` that finds nothing is held open (the real
+    /// service: up to 90 s).
+    pub poll_wait: Duration,
+    /// Largest request body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// How far a request's signing time may be from the clock (SigV4: 5 min).
+    pub max_clock_skew: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("auth", &self.auth)
+            .field("region", &self.region)
+            .field("poll_wait", &self.poll_wait)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_clock_skew", &self.max_clock_skew)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The embedded default: SigV4 with the `TEST_*` credentials, the system
+    /// clock and a short long-poll so empty polls return quickly in tests.
+    pub fn embedded() -> Config {
+        Config::from_credentials(TEST_ACCESS_KEY, TEST_SECRET_KEY, TEST_REGION)
+            .with_poll_wait(Duration::from_millis(150))
+    }
+
+    /// What `dpconform serve` uses: SigV4 with one key pair.
+    ///
+    /// inferred: the long poll is 20 s rather than the service's 90 s so that
+    /// clients with a 60 s read timeout (the AWS CLI's default) are answered
+    /// before they give up and retry.
+    pub fn from_credentials(access_key: &str, secret_key: &str, region: &str) -> Config {
+        Config {
+            auth: Auth::Verify(vec![Credential {
+                access_key: access_key.to_string(),
+                secret_key: secret_key.to_string(),
+            }]),
+            region: region.to_string(),
+            clock: Arc::new(SystemClock),
+            poll_wait: Duration::from_secs(20),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_clock_skew: Duration::from_secs(5 * 60),
+        }
+    }
+
+    /// The same configuration with authentication switched off.
+    pub fn without_auth(mut self) -> Config {
+        self.auth = Auth::Disabled;
+        self
+    }
+
+    /// The same configuration with another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Config {
+        self.clock = clock;
+        self
+    }
+
+    /// The same configuration with another long-poll wait.
+    pub fn with_poll_wait(mut self, wait: Duration) -> Config {
+        self.poll_wait = wait;
+        self
+    }
+}
+
+/// What the core did with one request, for the socket layer and its log.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub response: Response,
+    /// The operation named by the target, when it named a known one.
+    pub operation: Option<Operation>,
+    /// The short error type (`PipelineNotFoundException`) when it failed.
+    pub error_type: Option<String>,
+    /// True for a successful `PollForTask` that found no task: the socket
+    /// layer may hold it and ask again until the long-poll deadline.
+    pub empty_poll: bool,
+}
+
+/// The reference endpoint: configuration, state and the task-arrival signal.
+pub struct Reference {
+    config: Config,
+    store: Mutex<state::Store>,
+    tasks_ready: Arc<Notify>,
+    signing_keys: auth::SigningKeys,
+}
+
+impl Reference {
+    pub fn new(config: Config) -> Reference {
+        Reference {
+            config,
+            store: Mutex::new(state::Store::default()),
+            tasks_ready: Arc::new(Notify::new()),
+            signing_keys: auth::SigningKeys::default(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Notified (all waiters) whenever a task may have become available to a
+    /// task runner; long-polling `PollForTask`s wait on it.
+    pub fn tasks_ready(&self) -> &Arc<Notify> {
+        &self.tasks_ready
+    }
+
+    /// How much the state holds; tests use it to check that memory is let go of.
+    #[doc(hidden)]
+    pub fn store_sizes(&self) -> StoreSizes {
+        self.lock().sizes()
+    }
+
+    /// The core: one request in, one response out. Never panics, never blocks
+    /// beyond the state lock.
+    pub fn handle(&self, req: Request) -> Response {
+        self.handle_detailed(&req).response
+    }
+
+    /// [`Reference::handle`] with what the socket layer needs to know besides
+    /// the response.
+    pub fn handle_detailed(&self, req: &Request) -> Handled {
+        let now = self.config.clock.now();
+        // No input should make the core panic; if a defect does, the caller
+        // gets the service's fault (500 InternalServiceError) instead of a
+        // dropped connection.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(req, now))).unwrap_or_else(|_| {
+                Outcome {
+                    operation: dispatch::route(req).ok(),
+                    result: Err(error::ApiError::new(
+                        error::ErrorKind::InternalServiceError,
+                        "An internal error occurred.",
+                    )),
+                    advanced: false,
+                }
+            });
+        let (response, error_type, empty_poll, tasks_changed) = match outcome.result {
+            Ok(reply) => {
+                let empty_poll = outcome.operation == Some(Operation::PollForTask)
+                    && matches!(&reply.body, wire::Body::Json(v) if v.get("taskObject").is_none());
+                (wire::success(reply.body, now), None, empty_poll, reply.tasks_changed)
+            }
+            Err(err) => {
+                let short = err.kind.type_name().to_string();
+                (wire::failure(&err, now), Some(short), false, false)
+            }
+        };
+        if tasks_changed || outcome.advanced {
+            self.tasks_ready.notify_waiters();
+        }
+        Handled {
+            response,
+            operation: outcome.operation,
+            error_type,
+            empty_poll,
+        }
+    }
+
+    fn process(&self, req: &Request, now: std::time::SystemTime) -> Outcome {
+        let operation = match dispatch::route(req) {
+            Ok(op) => op,
+            Err(err) => {
+                return Outcome {
+                    operation: None,
+                    result: Err(err),
+                    advanced: false,
+                }
+            }
+        };
+        if let Auth::Verify(creds) = &self.config.auth {
+            let verified = auth::verify(
+                req,
+                creds,
+                &self.config.region,
+                now,
+                self.config.max_clock_skew,
+                &self.signing_keys,
+            );
+            if let Err(err) = verified {
+                return Outcome {
+                    operation: Some(operation),
+                    result: Err(err),
+                    advanced: false,
+                };
+            }
+        }
+        let input = match validate::parse_input(operation, &req.body) {
+            Ok(input) => input,
+            Err(err) => {
+                return Outcome {
+                    operation: Some(operation),
+                    result: Err(err),
+                    advanced: false,
+                }
+            }
+        };
+        let ctx = api::Ctx {
+            now: dates::unix_seconds(now),
+        };
+        let mut store = self.lock();
+        let advanced = api::advance_all(&mut store, ctx.now);
+        let result = api::call(operation, &mut store, &ctx, input);
+        Outcome {
+            operation: Some(operation),
+            result,
+            advanced,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, state::Store> {
+        // A poisoned lock means an earlier request panicked mid-update; the
+        // store is still structurally sound, so keep serving rather than
+        // failing every later request.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+struct Outcome {
+    operation: Option<Operation>,
+    result: Result<api::Reply, error::ApiError>,
+    /// Time passing made a task available.
+    advanced: bool,
+}

@@ -1,0 +1,215 @@
+//! The stored state: pipelines (with their definitions, tags and run-time
+//! objects), deleted-pipeline tombstones, the idempotency index of
+//! CreatePipeline, issued task ids and task-runner heartbeats.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::error::{ApiError, ApiResult};
+use super::model::{Definition, Tag};
+use super::runtime::Runtime;
+
+/// Live pipelines per account (DG limits).
+pub const MAX_PIPELINES: usize = 100;
+/// Tags per pipeline.
+pub const MAX_TAGS: usize = 10;
+/// Deleted-pipeline ids remembered; older ones are forgotten and then answer
+/// PipelineNotFoundException.
+const MAX_TOMBSTONES: usize = 1000;
+/// Task-runner heartbeats remembered.
+const MAX_RUNNERS: usize = 1000;
+/// Issued task ids remembered.
+const MAX_TASKS: usize = 10_000;
+
+/// The single account every caller of the reference belongs to.
+/// inferred: the reference has one account; every accepted credential sees
+/// the same pipelines.
+pub const ACCOUNT_ID: &str = "123456789012";
+pub const USER_ID: &str = "AIDADPCONFORMEXAMPLE1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipelineState {
+    Pending,
+    Scheduled,
+    Inactive,
+    Finished,
+}
+
+impl PipelineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PipelineState::Pending => "PENDING",
+            PipelineState::Scheduled => "SCHEDULED",
+            PipelineState::Inactive => "INACTIVE",
+            PipelineState::Finished => "FINISHED",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Pipeline {
+    pub id: String,
+    pub name: String,
+    pub unique_id: String,
+    pub description: Option<String>,
+    pub tags: Vec<Tag>,
+    pub created: i64,
+    /// Creation order, for listing.
+    pub seq: u64,
+    pub state: PipelineState,
+    /// The last saved definition (`version=latest`).
+    pub latest: Option<Definition>,
+    /// The last activated definition (`version=active`).
+    pub active: Option<Definition>,
+    pub activations: u32,
+    pub first_activation: Option<i64>,
+    pub last_activation: Option<i64>,
+    pub last_deactivation: Option<i64>,
+    pub runtime: Runtime,
+}
+
+impl Pipeline {
+    /// The definition whose objects are the pipeline's components: the
+    /// active one once activated, else the latest.
+    pub fn components(&self) -> Option<&Definition> {
+        self.active.as_ref().or(self.latest.as_ref())
+    }
+
+    /// `@version`: 1 until the first activation, then the activation count.
+    pub fn version(&self) -> u32 {
+        self.activations.max(1)
+    }
+}
+
+/// Where an issued task id points.
+#[derive(Debug, Clone)]
+pub struct TaskRef {
+    pub pipeline_id: String,
+    pub attempt_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Runner {
+    pub last_seen: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub pipelines: HashMap<String, Pipeline>,
+    tombstones: HashSet<String>,
+    tombstone_order: VecDeque<String>,
+    /// (name, uniqueId) → pipeline id, for CreatePipeline's idempotency.
+    pub unique: HashMap<(String, String), String>,
+    pub tasks: HashMap<String, TaskRef>,
+    pub runners: HashMap<String, Runner>,
+    next_seq: u64,
+}
+
+/// How many entries each of the store's maps holds.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreSizes {
+    pub pipelines: usize,
+    pub unique_ids: usize,
+    pub tasks: usize,
+    pub runners: usize,
+    pub tombstones: usize,
+}
+
+impl Store {
+    pub fn sizes(&self) -> StoreSizes {
+        StoreSizes {
+            pipelines: self.pipelines.len(),
+            unique_ids: self.unique.len(),
+            tasks: self.tasks.len(),
+            runners: self.runners.len(),
+            tombstones: self.tombstones.len().max(self.tombstone_order.len()),
+        }
+    }
+
+    /// A live pipeline, or the error its id gets.
+    ///
+    /// inferred (facts: "INF tombstones"): a deleted pipeline answers
+    /// PipelineDeletedException for as long as the reference remembers it
+    /// (the last 1000 deletions), PipelineNotFoundException after that and
+    /// for ids it never issued.
+    pub fn pipeline(&self, id: &str) -> ApiResult<&Pipeline> {
+        match self.pipelines.get(id) {
+            Some(p) => Ok(p),
+            None => Err(self.missing(id)),
+        }
+    }
+
+    pub fn pipeline_mut(&mut self, id: &str) -> ApiResult<&mut Pipeline> {
+        if !self.pipelines.contains_key(id) {
+            return Err(self.missing(id));
+        }
+        self.pipelines
+            .get_mut(id)
+            .ok_or_else(|| ApiError::pipeline_not_found(id))
+    }
+
+    fn missing(&self, id: &str) -> ApiError {
+        if self.tombstones.contains(id) {
+            ApiError::pipeline_deleted(id)
+        } else {
+            ApiError::pipeline_not_found(id)
+        }
+    }
+
+    pub fn is_deleted(&self, id: &str) -> bool {
+        self.tombstones.contains(id)
+    }
+
+    pub fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// Removes a pipeline and leaves a tombstone.
+    pub fn delete(&mut self, id: &str) -> ApiResult<()> {
+        let Some(p) = self.pipelines.remove(id) else {
+            // Only PipelineNotFoundException is modelled for DeletePipeline,
+            // so a second delete of the same id gets it too.
+            return Err(ApiError::pipeline_not_found(id));
+        };
+        self.unique.remove(&(p.name.clone(), p.unique_id.clone()));
+        self.tombstones.insert(id.to_string());
+        self.tombstone_order.push_back(id.to_string());
+        while self.tombstone_order.len() > MAX_TOMBSTONES {
+            if let Some(old) = self.tombstone_order.pop_front() {
+                self.tombstones.remove(&old);
+                self.tasks.retain(|_, t| t.pipeline_id != old);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records an issued task id, forgetting the oldest-looking ones when
+    /// full (tasks of pipelines that no longer exist go first).
+    pub fn remember_task(&mut self, task_id: String, task: TaskRef) {
+        if self.tasks.len() >= MAX_TASKS {
+            let pipelines = &self.pipelines;
+            self.tasks.retain(|_, t| pipelines.contains_key(&t.pipeline_id));
+            if self.tasks.len() >= MAX_TASKS {
+                if let Some(k) = self.tasks.keys().next().cloned() {
+                    self.tasks.remove(&k);
+                }
+            }
+        }
+        self.tasks.insert(task_id, task);
+    }
+
+    pub fn heartbeat(&mut self, runner_id: &str, runner: Runner) {
+        if !self.runners.contains_key(runner_id) && self.runners.len() >= MAX_RUNNERS {
+            if let Some(oldest) = self
+                .runners
+                .iter()
+                .min_by_key(|(_, r)| r.last_seen)
+                .map(|(k, _)| k.clone())
+            {
+                self.runners.remove(&oldest);
+            }
+        }
+        self.runners.insert(runner_id.to_string(), runner);
+    }
+}

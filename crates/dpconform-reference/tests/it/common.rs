@@ -1,0 +1,190 @@
+//! Helpers shared by the reference endpoint's tests: call an operation
+//! through `Reference::handle` and read the JSON answer.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dpconform_reference::{Config, ManualClock, Reference, Request, Response};
+use serde_json::{json, Value};
+
+/// 2012-12-12T01:30:00Z.
+pub const T0: u64 = 1_355_275_800;
+
+pub struct Fixture {
+    pub reference: Reference,
+    pub clock: Arc<ManualClock>,
+}
+
+impl Fixture {
+    /// A reference without authentication on a manual clock at [`T0`].
+    pub fn new() -> Fixture {
+        let clock = Arc::new(ManualClock::at_unix(T0));
+        let config = Config::embedded().without_auth().with_clock(clock.clone());
+        Fixture {
+            reference: Reference::new(config),
+            clock,
+        }
+    }
+
+    pub fn advance(&self, secs: u64) {
+        self.clock.advance(Duration::from_secs(secs));
+    }
+
+    pub fn raw(&self, op: &str, body: &str) -> Response {
+        self.reference.handle(Request::operation(op, body.to_string()))
+    }
+
+    /// Calls `op`; returns status and parsed body (Null for an empty body).
+    pub fn call(&self, op: &str, body: Value) -> (u16, Value) {
+        let r = self.raw(op, &body.to_string());
+        let v = if r.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&r.body).expect("response bodies are JSON")
+        };
+        (r.status, v)
+    }
+
+    /// Calls `op` and expects 200.
+    pub fn ok(&self, op: &str, body: Value) -> Value {
+        let (status, v) = self.call(op, body);
+        assert_eq!(status, 200, "{op} failed: {v}");
+        v
+    }
+
+    /// Calls `op` and expects an error; returns its short type.
+    pub fn err(&self, op: &str, body: Value) -> String {
+        let (status, v) = self.call(op, body);
+        assert_ne!(status, 200, "{op} unexpectedly succeeded: {v}");
+        let t = v["__type"].as_str().expect("errors have __type");
+        t.rsplit('#').next().unwrap_or(t).to_string()
+    }
+
+    pub fn create(&self, name: &str) -> String {
+        let v = self.ok("CreatePipeline", json!({"name": name, "uniqueId": name}));
+        v["pipelineId"].as_str().unwrap().to_string()
+    }
+
+    /// Creates, puts `objects` and activates; returns the pipeline id.
+    pub fn activated(&self, name: &str, objects: Value) -> String {
+        let id = self.create(name);
+        let put = self.ok(
+            "PutPipelineDefinition",
+            json!({"pipelineId": id, "pipelineObjects": objects}),
+        );
+        assert_eq!(put["errored"], false, "{put}");
+        self.ok("ActivatePipeline", json!({"pipelineId": id}));
+        id
+    }
+
+    pub fn poll(&self, worker_group: &str) -> Option<Value> {
+        let v = self.ok(
+            "PollForTask",
+            json!({"workerGroup": worker_group, "hostname": "runner-1"}),
+        );
+        v.get("taskObject").cloned()
+    }
+
+    /// A field's string value of one object.
+    pub fn field(&self, pipeline: &str, object: &str, key: &str) -> Option<String> {
+        let v = self.ok(
+            "DescribeObjects",
+            json!({"pipelineId": pipeline, "objectIds": [object]}),
+        );
+        let fields = v["pipelineObjects"][0]["fields"].as_array()?.clone();
+        fields
+            .iter()
+            .find(|f| f["key"] == key)
+            .and_then(|f| f["stringValue"].as_str().or(f["refValue"].as_str()))
+            .map(str::to_string)
+    }
+
+    pub fn status(&self, pipeline: &str, object: &str) -> String {
+        self.field(pipeline, object, "@status").unwrap_or_default()
+    }
+
+    pub fn pipeline_field(&self, pipeline: &str, key: &str) -> Option<String> {
+        let v = self.ok("DescribePipelines", json!({"pipelineIds": [pipeline]}));
+        v["pipelineDescriptionList"][0]["fields"]
+            .as_array()?
+            .iter()
+            .find(|f| f["key"] == key)
+            .and_then(|f| f["stringValue"].as_str())
+            .map(str::to_string)
+    }
+
+    pub fn query(&self, pipeline: &str, sphere: &str, selectors: Value) -> Vec<String> {
+        let v = self.ok(
+            "QueryObjects",
+            json!({"pipelineId": pipeline, "sphere": sphere, "query": {"selectors": selectors}}),
+        );
+        v["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// One object of a definition: `("k", "v")` is a string field, `("k", "&id")`
+/// a reference.
+pub fn object(id: &str, fields: &[(&str, &str)]) -> Value {
+    let fields: Vec<Value> = fields
+        .iter()
+        .map(|(k, v)| match v.strip_prefix('&') {
+            Some(r) => json!({"key": k, "refValue": r}),
+            None => json!({"key": k, "stringValue": v}),
+        })
+        .collect();
+    json!({"id": id, "name": id, "fields": fields})
+}
+
+/// An hourly cron pipeline from 2012-12-12T00:00:00 with one shell activity
+/// on worker group `wg`; `extra` fields go on the activity.
+pub fn hourly(extra: &[(&str, &str)]) -> Value {
+    let mut act = vec![
+        ("type", "ShellCommandActivity"),
+        ("command", "echo hello"),
+        ("schedule", "&Hourly"),
+    ];
+    act.extend_from_slice(extra);
+    json!([
+        object(
+            "Default",
+            &[
+                ("scheduleType", "cron"),
+                ("workerGroup", "wg"),
+                ("pipelineLogUri", "s3://logs/")
+            ]
+        ),
+        object(
+            "Hourly",
+            &[
+                ("type", "Schedule"),
+                ("period", "1 hour"),
+                ("startDateTime", "2012-12-12T00:00:00")
+            ]
+        ),
+        object("SayHello", &act),
+    ])
+}
+
+/// An on-demand pipeline with one shell activity on worker group `wg`.
+pub fn ondemand(extra: &[(&str, &str)]) -> Value {
+    let mut act = vec![("type", "ShellCommandActivity"), ("command", "echo hello")];
+    act.extend_from_slice(extra);
+    json!([
+        object(
+            "Default",
+            &[
+                ("scheduleType", "ondemand"),
+                ("workerGroup", "wg"),
+                ("pipelineLogUri", "s3://logs/")
+            ]
+        ),
+        object("Run", &act),
+    ])
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the reference endpoint: the sans-I/O core through its
+//! public API, and the hyper server on a loopback port.
+
+mod api;
+mod auth;
+mod common;
+mod http;
+mod robustness;
+mod scheduler;

@@ -1,0 +1,156 @@
+//! The command line as a user meets it: exit statuses, messages, and that a
+//! bad case file or an unreachable endpoint stops the run before anything is sent.
+
+use std::sync::atomic::Ordering;
+
+use crate::support::faulty_endpoint::{Fault, FaultyEndpoint};
+use crate::support::{dpconform, dpconform_command, TempDir};
+
+const GOOD_CASE: &str = r#"{
+  "about": "describe an unknown pipeline",
+  "source": "self-test",
+  "steps": [ { "operation": "DescribePipelines", "body": { "pipelineIds": ["df-x"] },
+               "expect": { "error": "PipelineNotFoundException" } } ]
+}"#;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_case_file_exits_2_with_its_position_and_sends_nothing() {
+    let endpoint = FaultyEndpoint::start(Fault::None).await;
+    let dir = TempDir::new("cli-bad");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    dir.write(
+        "cases/a/bad.json",
+        "{\n  \"about\": \"x\",\n  \"source\": \"s\",\n  \"steps\": [ { \"operation\": 5 } ]\n}",
+    );
+    let out = dpconform(&dir, &["run", "--endpoint", &endpoint.url]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cases/a/bad.json:4:29: steps[0].operation: invalid type: integer `5`, expected a string"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no request was sent"), "{stderr}");
+    assert_eq!(endpoint.requests.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn an_unreachable_endpoint_exits_2_with_a_clear_message() {
+    let dir = TempDir::new("cli-unreachable");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let out = dpconform(&dir, &["run", "--endpoint", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("cannot connect to http://127.0.0.1:9"), "{stderr}");
+    assert!(stderr.contains("Is the endpoint running?"), "{stderr}");
+}
+
+#[test]
+fn a_bad_endpoint_url_is_a_usage_error() {
+    let dir = TempDir::new("cli-bad-url");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let out = dpconform(&dir, &["run", "--endpoint", "localhost:5000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("must be an http:// or https:// URL"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passing_and_failing_runs_set_the_exit_status_and_the_closing_line() {
+    let dir = TempDir::new("cli-run");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let good = FaultyEndpoint::start(Fault::None).await;
+    let out = dpconform(&dir, &["run", "--endpoint", &good.url]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("PASS  a::good"), "{stdout}");
+
+    let broken = FaultyEndpoint::start(Fault::WrongCrc).await;
+    let out = dpconform(&dir, &["run", "--endpoint", &broken.url]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"), "{stdout}");
+    assert!(stdout.contains("FAIL  a::good"), "{stdout}");
+    assert!(stdout.contains("[crc32] x-amz-crc32 says"), "{stdout}");
+}
+
+#[test]
+fn filters_that_match_nothing_are_a_usage_error() {
+    let dir = TempDir::new("cli-filter");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let out = dpconform(&dir, &["run", "nothing-matches-this"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no case matches"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn list_shows_cases_and_provenance() {
+    let dir = TempDir::new("cli-list");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    dir.write(
+        "cases/b/guess.json",
+        &GOOD_CASE.replace("\"self-test\"", "\"inferred: the documentation is silent\""),
+    );
+    let out = dpconform(&dir, &["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("a::good  (documented, 1 step(s))"), "{stdout}");
+    assert!(stdout.contains("b::guess  (inferred, 1 step(s))"), "{stdout}");
+    assert!(stdout.ends_with("2 case(s)\n"), "{stdout}");
+}
+
+#[test]
+fn serve_refuses_a_poll_wait_out_of_range_before_listening() {
+    let dir = TempDir::new("cli-poll-wait");
+    for bad in ["-1", "3601", "soon"] {
+        let out = dpconform(&dir, &["serve", "--port", "0", "--poll-wait", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&out.stderr).contains("number of seconds from 0 to 3600"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stdout).contains("listening"), "{bad}");
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = TempDir::new("cli-help");
+    for command in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["list", "--help"],
+        vec!["serve", "--help"],
+        vec!["snapshots", "--help"],
+    ] {
+        let out = dpconform(&dir, &command);
+        assert_eq!(out.status.code(), Some(0), "{command:?}");
+        assert!(text(&out.stdout).contains("Usage: dpconform"), "{command:?}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_neither_panics_nor_loses_the_reports() {
+    // `dpconform run | head -1`: the reader is gone before the summary is printed.
+    let dir = TempDir::new("cli-closed-stdout");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = dpconform_command(&dir)
+        .args(["run", "--report-dir", "out", "--progress", "plain"])
+        .stdout(writer)
+        .output()
+        .expect("run dpconform");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("out/report.json").is_file());
+}

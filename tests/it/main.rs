@@ -1,0 +1,18 @@
+//! The harness's integration tests, in one binary: the CLI end to end, the
+//! runner against faulty endpoints, reports and their goldens, fuzz
+//! regressions, and the reference under load through the harness's client.
+
+mod case_files;
+mod cli;
+mod console_output;
+mod endpoint_faults;
+mod fault_checks;
+mod fuzz_regressions;
+mod interrupted_run;
+mod layering;
+mod no_secrets;
+mod reference_load;
+mod report_browser;
+mod report_e2e;
+mod report_golden;
+mod support;
