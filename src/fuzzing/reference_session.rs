@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::reference_request::{check_envelope, hourly_definition};
-use dpconform_reference::{Config, ManualClock, Reference, Request};
+use dpconform_reference::{operation_request, Config, ManualClock, Reference};
 
 const MAX_CALLS: usize = 64;
 /// 2012-12-12T01:30:00Z, as in the request target.
@@ -82,10 +82,10 @@ pub fn reference_session(data: &[u8]) {
     let clock = Arc::new(ManualClock::at_unix(T0));
     let reference = Reference::new(Config::embedded().without_auth().with_clock(clock.clone()));
     let call = |op: &str, body: Value| -> (u16, Value) {
-        let response = reference.handle(Request::operation(op, body.to_string()));
+        let response = reference.handle(operation_request(op, body.to_string()));
         check_envelope(&response);
-        let value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-        (response.status, value)
+        let value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        (response.status().as_u16(), value)
     };
     let mut model = Model::default();
     for chunk in data.chunks(4).take(MAX_CALLS) {

@@ -23,8 +23,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::dates;
+use super::dispatch::{header, Request};
 use super::error::{ApiError, ApiResult, ErrorKind};
-use super::{Credential, Request};
+use super::Credential;
 
 pub const SERVICE: &str = "datapipeline";
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -107,15 +108,15 @@ pub fn verify(
     max_skew: Duration,
     keys: &SigningKeys,
 ) -> ApiResult<()> {
-    let Some(header) = req.header("authorization") else {
+    let Some(authorization) = header(req, "authorization") else {
         return Err(ApiError::new(
             ErrorKind::MissingAuthenticationToken,
             "Missing Authentication Token",
         ));
     };
-    let date_header = req.header("x-amz-date").or_else(|| req.header("date"));
-    let auth = parse_header(header, date_header.is_some())?;
-    let date_text = date_header.unwrap_or_default();
+    let date_header = header(req, "x-amz-date").or_else(|| header(req, "date"));
+    let auth = parse_header(&authorization, date_header.is_some())?;
+    let date_text = date_header.as_deref().unwrap_or_default();
     let request_time = dates::parse_request_date(date_text).ok_or_else(|| {
         incomplete(format!(
             "Date must be in ISO-8601 'basic format' or one of the HTTP date formats. Got '{date_text}'."
@@ -306,7 +307,8 @@ fn readings(req: &Request, signed: &[&str]) -> Vec<Reading> {
     } else {
         &[Fold::Whitespace]
     };
-    let methods: &[bool] = if req.method == req.method.to_ascii_uppercase() {
+    let method = req.method().as_str();
+    let methods: &[bool] = if !method.bytes().any(|b| b.is_ascii_lowercase()) {
         &[true]
     } else {
         &[true, false]
@@ -335,19 +337,25 @@ impl Fold {
 
 /// Whether a signed header's value has whitespace the two folds treat differently.
 fn has_other_whitespace(req: &Request, signed: &[&str]) -> bool {
-    req.headers.iter().any(|(name, value)| {
-        signed.iter().any(|s| s.eq_ignore_ascii_case(name)) && value.chars().any(|c| c.is_whitespace() && c != ' ')
+    signed.iter().any(|name| {
+        req.headers().get_all(*name).iter().any(|value| {
+            String::from_utf8_lossy(value.as_bytes())
+                .chars()
+                .any(|c| c.is_whitespace() && c != ' ')
+        })
     })
 }
 
 /// The SigV4 canonical request of `req` over `signed` headers in one `reading`, written into one string.
 fn canonical_request(req: &Request, signed: &[&str], reading: Reading) -> String {
-    let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+    let full = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let (path, query) = full.split_once('?').unwrap_or((full, ""));
+    let method = req.method().as_str();
     let mut out = String::with_capacity(256);
     if reading.upper_method {
-        push_ascii_case(&mut out, &req.method, true);
+        push_ascii_case(&mut out, method, true);
     } else {
-        out.push_str(&req.method);
+        out.push_str(method);
     }
     out.push('\n');
     push_canonical_path(&mut out, path);
@@ -358,12 +366,11 @@ fn canonical_request(req: &Request, signed: &[&str], reading: Reading) -> String
         push_ascii_case(&mut out, name, false);
         out.push(':');
         // Every value of the header, trimmed with inner runs of whitespace folded, joined by `,`.
-        let values = req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
-        for (i, (_, value)) in values.enumerate() {
+        for (i, value) in req.headers().get_all(*name).iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            reading.fold.push(&mut out, value);
+            reading.fold.push(&mut out, &String::from_utf8_lossy(value.as_bytes()));
         }
         out.push('\n');
     }
@@ -375,7 +382,7 @@ fn canonical_request(req: &Request, signed: &[&str], reading: Reading) -> String
         push_ascii_case(&mut out, name, false);
     }
     out.push('\n');
-    push_hex(&mut out, &Sha256::digest(&req.body));
+    push_hex(&mut out, &Sha256::digest(req.body()));
     out
 }
 
@@ -529,17 +536,15 @@ mod tests {
 
     #[test]
     fn canonical_request_collapses_values_and_joins_repeated_headers() {
-        let req = Request {
-            method: "post".into(),
-            path: "/a%20b/?z=1&a=%41".into(),
-            headers: vec![
-                ("Host".into(), "example.com".into()),
-                ("X-Amz-Date".into(), "20231114T000000Z".into()),
-                ("x-multi".into(), "  one   two ".into()),
-                ("X-Multi".into(), "three".into()),
-            ],
-            body: bytes::Bytes::from_static(b"{}"),
-        };
+        let req = ::http::Request::builder()
+            .method("post")
+            .uri("/a%20b/?z=1&a=%41")
+            .header("Host", "example.com")
+            .header("X-Amz-Date", "20231114T000000Z")
+            .header("x-multi", "  one   two ")
+            .header("X-Multi", "three")
+            .body(bytes::Bytes::from_static(b"{}"))
+            .unwrap();
         let botocore = Reading {
             fold: Fold::Whitespace,
             upper_method: true,

@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 /// The source of "now" for the reference endpoint.
 pub trait Clock: Send + Sync {
+    /// The current time; read once per request.
     fn now(&self) -> SystemTime;
 }
 
@@ -25,6 +26,7 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
+    /// A clock standing at `start`.
     pub fn new(start: SystemTime) -> ManualClock {
         ManualClock { now: Mutex::new(start) }
     }
@@ -34,10 +36,12 @@ impl ManualClock {
         ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
     }
 
+    /// Moves the clock to `to` (also backwards).
     pub fn set(&self, to: SystemTime) {
         *self.now.lock().unwrap_or_else(|p| p.into_inner()) = to;
     }
 
+    /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
         *now += by;

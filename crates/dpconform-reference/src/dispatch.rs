@@ -1,23 +1,38 @@
 //! From an HTTP request to the operation it names: method, `X-Amz-Target`
 //! and `Content-Type` checks.
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
 use super::error::{ApiError, ApiResult, ErrorKind};
-use super::Request;
 
 pub use dpconform_protocol::Operation;
+
+/// The request type of the core.
+pub type Request = ::http::Request<Bytes>;
+
+/// The first value of a header (names compare case-insensitively), as text; bytes
+/// that are not UTF-8 become U+FFFD, so such a value can only fail a comparison.
+pub fn header<'a>(req: &'a Request, name: &str) -> Option<Cow<'a, str>> {
+    req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()))
+}
 
 /// The operation a request names, or the front-end error it gets.
 pub fn route(req: &Request) -> ApiResult<Operation> {
     // inferred: a method other than POST names no operation of the awsJson
     // protocol, so it gets UnknownOperationException (400) like an unknown
-    // target; the real service's answer to GET / is UNK.
-    if !req.method.eq_ignore_ascii_case("POST") {
-        return Err(unknown(format!("Operation is not supported for method {}", req.method)));
+    // target; the real service's answer to GET / is UNK. The method's case is
+    // kept as sent (`post` is an extension method to `http`) and ignored here.
+    let method = req.method().as_str();
+    if !method.eq_ignore_ascii_case("POST") {
+        return Err(unknown(format!("Operation is not supported for method {method}")));
     }
-    let target = match req.header("x-amz-target") {
-        Some(t) => t.trim(),
+    let target = match header(req, "x-amz-target") {
+        Some(t) => t,
         None => return Err(unknown("No operation specified: missing X-Amz-Target header")),
     };
+    let target = target.trim();
     let op = Operation::from_target(target).ok_or_else(|| unknown(format!("Operation {target} is not supported")))?;
     check_content_type(req)?;
     Ok(op)
@@ -29,7 +44,7 @@ pub fn route(req: &Request) -> ApiResult<Operation> {
 /// media type selects no JSON codec, which coral services answer with
 /// UnknownOperationException.
 fn check_content_type(req: &Request) -> ApiResult<()> {
-    let Some(ct) = req.header("content-type") else {
+    let Some(ct) = header(req, "content-type") else {
         return Ok(());
     };
     let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -46,15 +61,13 @@ fn unknown(message: impl Into<String>) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bytes::Bytes;
 
     fn req(method: &str, headers: &[(&str, &str)]) -> Request {
-        Request {
-            method: method.into(),
-            path: "/".into(),
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            body: Bytes::new(),
+        let mut b = ::http::Request::builder().method(method).uri("/");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
         }
+        b.body(Bytes::new()).unwrap()
     }
 
     #[test]
@@ -93,6 +106,10 @@ mod tests {
                 ]
             )),
             ErrorKind::UnknownOperation
+        );
+        assert_eq!(
+            route(&req("post", &[("x-amz-target", "DataPipeline.ListPipelines")])),
+            Ok(Operation::ListPipelines)
         );
         assert!(route(&req(
             "POST",

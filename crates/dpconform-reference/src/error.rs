@@ -17,6 +17,8 @@ pub enum ErrorKind {
     UnknownOperation,
     Serialization,
     Validation,
+    /// Only the socket layer (feature `server`) reads bodies, so only it refuses one.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
     RequestEntityTooLarge,
     // Authentication errors (com.amazon.coral.service).
     MissingAuthenticationToken,

@@ -1,8 +1,9 @@
-//! The socket layer: a hyper 1 HTTP/1.1 server with one route, everything
-//! goes to [`Reference::handle_detailed`]. It reads bodies up to the
-//! configured limit (413 beyond), holds a `PollForTask` that found nothing
-//! until a task appears or `poll_wait` passes, and optionally logs one line
-//! per request.
+//! The socket layer (feature `server`): a hyper 1 HTTP/1.1 server with one
+//! route, everything goes to [`Reference::handle_detailed`]. It reads bodies up
+//! to the configured limit (413 beyond), holds a `PollForTask` that found
+//! nothing until a task appears or `poll_wait` passes, and optionally logs one
+//! line per request. [`run_server`] is `dpconform serve`; [`Embedded`] is the
+//! reference on a loopback port inside a test or a harness run.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,16 +14,14 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{HeaderName, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::error::{ApiError, ErrorKind};
-use super::{dates, wire, Config, Handled, Reference, Request, Response};
+use super::{dates, wire, Config, Handled, Reference};
 
 /// How long a client may take to send its headers, and its body.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,7 +36,7 @@ const PRESIZE_MAX: u64 = 1024 * 1024;
 const POLL_RECHECK: Duration = Duration::from_millis(500);
 
 /// Serves `reference` on `listener` until the task is dropped or aborted.
-pub async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) -> std::io::Result<()> {
+async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) -> std::io::Result<()> {
     serve_counted(listener, reference, log, Arc::default()).await
 }
 
@@ -46,7 +45,9 @@ pub async fn serve(listener: TcpListener, reference: Arc<Reference>, log: bool) 
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SocketLoad {
+    /// Client connections accepted and not yet closed.
     pub open_connections: usize,
+    /// `PollForTask`s held open waiting for a task.
     pub waiting_polls: usize,
 }
 
@@ -127,6 +128,8 @@ pub struct Embedded {
 }
 
 impl Embedded {
+    /// Binds `127.0.0.1:0` and serves a new [`Reference`] with `config` on a
+    /// task of the current tokio runtime.
     pub async fn start(config: Config) -> std::io::Result<Embedded> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -141,14 +144,17 @@ impl Embedded {
         })
     }
 
+    /// `http://127.0.0.1:PORT`: the endpoint URL to give a client.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// The bound address (loopback, ephemeral port).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
+    /// The core being served, for looking at its state from a test.
     pub fn reference(&self) -> &Arc<Reference> {
         &self.reference
     }
@@ -204,24 +210,7 @@ async fn respond(
         match tokio::time::timeout(BODY_TIMEOUT, read_body(body, limit, declared, drain_cap)).await {
             Ok(Ok(None)) => too_large(),
             Ok(Ok(Some(collected))) => {
-                let request = Request {
-                    method: parts.method.as_str().to_string(),
-                    path: parts
-                        .uri
-                        .path_and_query()
-                        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
-                    headers: parts
-                        .headers
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.as_str().to_string(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
-                        })
-                        .collect(),
-                    body: collected,
-                };
+                let request = hyper::Request::from_parts(parts, collected);
                 long_poll(reference, gauges, &request).await
             }
             // The client stopped sending or broke the connection mid-body.
@@ -242,7 +231,7 @@ async fn respond(
             "{} {} {} {} {}ms",
             dates::format_field(dates::unix_seconds(std::time::SystemTime::now())),
             handled.operation.map_or("-", |o| o.name()),
-            handled.response.status,
+            handled.response.status().as_u16(),
             handled.error_type.as_deref().unwrap_or("-"),
             started.elapsed().as_millis()
         ));
@@ -254,12 +243,13 @@ async fn respond(
 /// tasks may have appeared, until `poll_wait` has passed. When the client
 /// hangs up, hyper drops this future: a waiting poll leaves no waiter behind
 /// and takes no task.
-async fn long_poll(reference: &Reference, gauges: &Gauges, request: &Request) -> Handled {
+async fn long_poll(reference: &Reference, gauges: &Gauges, request: &hyper::Request<Bytes>) -> Handled {
     // Only a PollForTask is ever held; any other request is answered at once, without
     // registering for the task signal (a lock on the shared Notify each way).
     if !request
-        .header("x-amz-target")
-        .is_some_and(|t| t.contains("PollForTask"))
+        .headers()
+        .get("x-amz-target")
+        .is_some_and(|t| t.as_bytes().windows(11).any(|w| w == b"PollForTask"))
     {
         return reference.handle_detailed(request);
     }
@@ -280,45 +270,9 @@ async fn long_poll(reference: &Reference, gauges: &Gauges, request: &Request) ->
     }
 }
 
-/// The response for hyper; one that cannot be written (a bad header) becomes an empty 500.
-fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
-    let internal_error = || {
-        let mut r = hyper::Response::new(Full::new(Bytes::new()));
-        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        r
-    };
-    let Ok(status) = StatusCode::from_u16(resp.status) else {
-        return internal_error();
-    };
-    let mut out = hyper::Response::new(Full::new(resp.body));
-    *out.status_mut() = status;
-    let headers = out.headers_mut();
-    headers.reserve(resp.headers.len());
-    for (name, value) in resp.headers {
-        // The value's String becomes the header's bytes without a copy.
-        match (header_name(&name), HeaderValue::from_maybe_shared(Bytes::from(value))) {
-            (Ok(name), Ok(value)) => {
-                headers.append(name, value);
-            }
-            _ => return internal_error(),
-        }
-    }
-    out
-}
-
-/// The envelope's header names without parsing and lower-casing them on every response.
-fn header_name(name: &str) -> Result<HeaderName, hyper::header::InvalidHeaderName> {
-    const KNOWN: [(&str, HeaderName); 5] = [
-        ("x-amzn-requestid", HeaderName::from_static("x-amzn-requestid")),
-        ("x-amz-crc32", HeaderName::from_static("x-amz-crc32")),
-        ("content-type", hyper::header::CONTENT_TYPE),
-        ("content-length", hyper::header::CONTENT_LENGTH),
-        ("date", hyper::header::DATE),
-    ];
-    match KNOWN.iter().find(|(known, _)| known.eq_ignore_ascii_case(name)) {
-        Some((_, header)) => Ok(header.clone()),
-        None => HeaderName::from_bytes(name.as_bytes()),
-    }
+/// The core's response as hyper's: the body wrapped, everything else as is.
+fn to_hyper(resp: ::http::Response<Bytes>) -> hyper::Response<Full<Bytes>> {
+    resp.map(Full::new)
 }
 
 /// Reads a request body of at most `limit` bytes; `Ok(None)` if it is longer. A longer
@@ -352,50 +306,29 @@ async fn read_body(
     Ok((!declared_too_large && seen <= limit as u64).then(|| kept.freeze()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn response(headers: &[(&str, &str)]) -> Response {
-        Response {
-            status: 200,
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
-            body: Bytes::from_static(b"{}"),
-        }
-    }
-
-    #[test]
-    fn responses_keep_their_status_headers_and_body() {
-        let out = to_hyper(response(&[
-            ("x-amzn-RequestId", "id-1"),
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Extra", "a"),
-            ("x-extra", "b"),
-        ]));
-        assert_eq!(out.status(), StatusCode::OK);
-        assert_eq!(out.headers()["x-amzn-requestid"], "id-1");
-        assert_eq!(out.headers()["content-type"], "application/x-amz-json-1.1");
-        let extra: Vec<_> = out.headers().get_all("x-extra").iter().collect();
-        assert_eq!(extra, ["a", "b"]);
-    }
-
-    #[test]
-    fn an_unwritable_response_becomes_an_empty_500() {
-        for bad in [response(&[("bad name", "v")]), response(&[("x-ok", "line\nbreak")])] {
-            let out = to_hyper(bad);
-            assert_eq!(out.status(), StatusCode::INTERNAL_SERVER_ERROR);
-            assert!(out.headers().is_empty());
-        }
-        let mut bad_status = response(&[]);
-        bad_status.status = 1000;
-        assert_eq!(to_hyper(bad_status).status(), StatusCode::INTERNAL_SERVER_ERROR);
-    }
-}
-
 /// Writes one line to stdout; a closed pipe (`dpconform serve | head`) drops
 /// the line instead of panicking as `println!` would, so serving goes on.
 fn print_line(args: std::fmt::Arguments<'_>) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = out.write_fmt(args).and_then(|()| out.write_all(b"\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responses_keep_their_status_headers_and_body() {
+        let mut core = ::http::Response::new(Bytes::from_static(b"{}"));
+        core.headers_mut().insert("x-amzn-requestid", "id-1".parse().unwrap());
+        core.headers_mut().append("x-extra", "a".parse().unwrap());
+        core.headers_mut().append("x-extra", "b".parse().unwrap());
+        *core.status_mut() = hyper::StatusCode::BAD_REQUEST;
+        let out = to_hyper(core);
+        assert_eq!(out.status(), hyper::StatusCode::BAD_REQUEST);
+        assert_eq!(out.headers()["x-amzn-requestid"], "id-1");
+        let extra: Vec<_> = out.headers().get_all("x-extra").iter().collect();
+        assert_eq!(extra, ["a", "b"]);
+    }
 }

@@ -1,15 +1,18 @@
 //! The embedded reference endpoint: an in-memory implementation of the AWS Data
-//! Pipeline API (all 19 actions) with the real service's wire behaviour.
+//! Pipeline API (all 19 actions) with the real service's wire behaviour, as far
+//! as it is evidenced (see `evidence/` in the repository).
 //!
-//! Layering: [`Reference::handle`] is the core, a function from a request to a
-//! response with no I/O (state lives behind a lock, time comes from the
-//! injected clock); [`http`] is the thin hyper socket layer around it.
+//! Layering: [`Reference::handle`] is the core, a function from an
+//! `http::Request<Bytes>` to an `http::Response<Bytes>` with no I/O (state lives
+//! behind a lock, time comes from the injected [`Clock`]); [`http`] (feature
+//! `server`) is the thin hyper socket layer around it.
 //!
-//! Inside the core a request flows through: [`dispatch`] (method, target,
-//! content type) → [`auth`] (SigV4) → [`validate`] (the operation's input
-//! shape) → [`api`] (one module per action group, working on [`state`] and the
-//! [`scheduler`]) → [`wire`] (the response envelope). Every decision the
-//! documentation leaves open is marked `inferred:` where it is made.
+//! Inside the core a request flows through: `dispatch` (method, target,
+//! content type) → `auth` (SigV4) → `validate` (the operation's input
+//! shape) → `api` (one module per action group, working on `state` and the
+//! `scheduler`) → `wire` (the response envelope). Every behaviour is marked
+//! where it is decided with its evidence (`observed:`/`documented:` and the
+//! ledger file) or as `inferred:` with the reason.
 
 mod api;
 mod auth;
@@ -54,50 +57,23 @@ pub const TEST_REGION: &str = "us-east-1";
 /// larger is refused with 413 `RequestEntityTooLargeException`.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
 
-/// One HTTP request as the core sees it: already read from the socket.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
-    /// Path and query, as on the request line (`/` or `/?a=b`).
-    pub path: String,
-    /// Header names as received; look-ups are case-insensitive.
-    pub headers: Vec<(String, String)>,
-    pub body: Bytes,
-}
-
-impl Request {
-    /// An unsigned call of `operation` with a JSON body, as a client sends it (tests, fuzzing).
-    pub fn operation(operation: &str, body: impl Into<Bytes>) -> Request {
-        Request {
-            method: "POST".into(),
-            path: "/".into(),
-            headers: vec![
-                ("X-Amz-Target".into(), format!("DataPipeline.{operation}")),
-                ("Content-Type".into(), "application/x-amz-json-1.1".into()),
-            ],
-            body: body.into(),
-        }
+/// An unsigned call of `operation` (`CreatePipeline`, ...) with a JSON body, as an SDK
+/// sends it: `POST /` with `X-Amz-Target: DataPipeline.<operation>` and the awsJson 1.1
+/// content type. For tests and fuzzing with authentication off; sign it to call a
+/// reference that verifies signatures.
+pub fn operation_request(operation: &str, body: impl Into<Bytes>) -> ::http::Request<Bytes> {
+    let mut req = ::http::Request::new(body.into());
+    *req.method_mut() = ::http::Method::POST;
+    *req.uri_mut() = ::http::Uri::from_static("/");
+    let headers = req.headers_mut();
+    if let Ok(target) = ::http::HeaderValue::try_from(format!("DataPipeline.{operation}")) {
+        headers.insert("x-amz-target", target);
     }
-
-    /// The first value of a header, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        dpconform_protocol::headers::find(&self.headers, name)
-    }
-}
-
-/// One HTTP response as the core produces it; the socket layer writes it as is.
-#[derive(Debug, Clone)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Bytes,
-}
-
-impl Response {
-    /// The first value of a header, by case-insensitive name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        dpconform_protocol::headers::find(&self.headers, name)
-    }
+    headers.insert(
+        ::http::header::CONTENT_TYPE,
+        ::http::HeaderValue::from_static(wire::CONTENT_TYPE),
+    );
+    req
 }
 
 /// Whether and how requests are authenticated.
@@ -112,16 +88,21 @@ pub enum Auth {
 /// One access key the endpoint accepts.
 #[derive(Debug, Clone)]
 pub struct Credential {
+    /// The access key id a request names in its `Credential=` scope.
     pub access_key: String,
+    /// The secret the signature must be made with.
     pub secret_key: String,
 }
 
 /// Everything the reference endpoint is configured with.
 #[derive(Clone)]
 pub struct Config {
+    /// Whether requests must be signed, and by whom.
     pub auth: Auth,
     /// The region requests must be signed for.
     pub region: String,
+    /// The source of "now": every time-dependent behaviour (scheduling, retries,
+    /// signature expiry) reads it, so tests can move it by hand.
     pub clock: Arc<dyn Clock>,
     /// How long a `PollForTask` that finds nothing is held open (the real
     /// service: up to 90 s).
@@ -190,10 +171,12 @@ impl Config {
     }
 }
 
-/// What the core did with one request, for the socket layer and its log.
-#[derive(Debug, Clone)]
+/// What the core did with one request: the response, and what the socket
+/// layer and the fuzz properties need to know besides it.
+#[derive(Debug)]
 pub struct Handled {
-    pub response: Response,
+    /// The response, envelope headers included.
+    pub response: ::http::Response<Bytes>,
     /// The operation named by the target, when it named a known one.
     pub operation: Option<Operation>,
     /// The short error type (`PipelineNotFoundException`) when it failed.
@@ -212,6 +195,7 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// An endpoint with no pipelines.
     pub fn new(config: Config) -> Reference {
         Reference {
             config,
@@ -221,13 +205,15 @@ impl Reference {
         }
     }
 
-    pub fn config(&self) -> &Config {
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
     /// Notified (all waiters) whenever a task may have become available to a
     /// task runner; long-polling `PollForTask`s wait on it.
-    pub fn tasks_ready(&self) -> &Arc<Notify> {
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn tasks_ready(&self) -> &Arc<Notify> {
         &self.tasks_ready
     }
 
@@ -237,15 +223,19 @@ impl Reference {
         self.lock().sizes()
     }
 
-    /// The core: one request in, one response out. Never panics, never blocks
-    /// beyond the state lock.
-    pub fn handle(&self, req: Request) -> Response {
+    /// The core: one HTTP request in (already read from the socket: method,
+    /// path, headers as received, whole body), one response out. Never panics,
+    /// never blocks beyond the state lock, never waits for time to pass (a
+    /// `PollForTask` that finds nothing answers `{}` at once; the socket layer
+    /// holds it).
+    pub fn handle(&self, req: ::http::Request<Bytes>) -> ::http::Response<Bytes> {
         self.handle_detailed(&req).response
     }
 
     /// [`Reference::handle`] with what the socket layer needs to know besides
-    /// the response.
-    pub fn handle_detailed(&self, req: &Request) -> Handled {
+    /// the response. Takes the request by reference so that a held `PollForTask`
+    /// can be asked again.
+    pub fn handle_detailed(&self, req: &::http::Request<Bytes>) -> Handled {
         let now = self.config.clock.now();
         // No input should make the core panic; if a defect does, the caller
         // gets the service's fault (500 InternalServiceError) instead of a
@@ -283,7 +273,7 @@ impl Reference {
         }
     }
 
-    fn process(&self, req: &Request, now: std::time::SystemTime) -> Outcome {
+    fn process(&self, req: &::http::Request<Bytes>, now: std::time::SystemTime) -> Outcome {
         let operation = match dispatch::route(req) {
             Ok(op) => op,
             Err(err) => {
@@ -311,7 +301,7 @@ impl Reference {
                 };
             }
         }
-        let input = match validate::parse_input(operation, &req.body) {
+        let input = match validate::parse_input(operation, req.body()) {
             Ok(input) => input,
             Err(err) => {
                 return Outcome {

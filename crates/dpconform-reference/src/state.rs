@@ -108,10 +108,15 @@ pub struct Store {
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreSizes {
+    /// Live pipelines.
     pub pipelines: usize,
+    /// Entries of CreatePipeline's (name, uniqueId) index.
     pub unique_ids: usize,
+    /// Task ids handed out and not yet spent.
     pub tasks: usize,
+    /// Task runners that sent a heartbeat.
     pub runners: usize,
+    /// Deleted pipeline ids remembered.
     pub tombstones: usize,
 }
 

@@ -9,7 +9,9 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use dpconform::reference::{Auth, Config, Reference, Request, Response};
+use dpconform::reference::{Auth, Config, Reference};
+
+type Response = http::Response<Bytes>;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -123,28 +125,18 @@ pub fn start(mode: Mode) -> Endpoint {
                     async move {
                         let (parts, body) = req.into_parts();
                         let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                        let request = Request {
-                            method: parts.method.to_string(),
-                            path: parts.uri.to_string(),
-                            headers: parts
-                                .headers
-                                .iter()
-                                .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
-                                .collect(),
-                            body,
-                        };
-                        let headers = request.headers.clone();
-                        let response = reference.handle(request);
+                        let headers: Vec<(String, String)> = parts
+                            .headers
+                            .iter()
+                            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+                            .collect();
+                        let response = reference.handle(hyper::Request::from_parts(parts, body));
                         let response = if mode == Mode::Broken {
                             corrupt(&headers, response)
                         } else {
                             response
                         };
-                        let mut builder = hyper::Response::builder().status(response.status);
-                        for (n, v) in &response.headers {
-                            builder = builder.header(n, v);
-                        }
-                        Ok::<_, std::convert::Infallible>(builder.body(Full::new(response.body)).unwrap())
+                        Ok::<_, std::convert::Infallible>(response.map(Full::new))
                     }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -168,13 +160,14 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 fn corrupt(request: &[(String, String)], mut response: Response) -> Response {
-    let set = |response: &mut Response, name: &str, value: String| {
-        response.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        response.headers.push((name.to_string(), value));
+    let set = |response: &mut Response, name: &'static str, value: String| {
+        response
+            .headers_mut()
+            .insert(name, http::HeaderValue::try_from(value).unwrap());
     };
     match header(request, "x-amz-target") {
         "DataPipeline.DescribePipelines" => {
-            let wrong = crc32fast::hash(&response.body).wrapping_add(1);
+            let wrong = crc32fast::hash(response.body()).wrapping_add(1);
             set(&mut response, "x-amz-crc32", wrong.to_string());
         }
         "DataPipeline.DeletePipeline" => {
@@ -193,10 +186,10 @@ fn corrupt(request: &[(String, String)], mut response: Response) -> Response {
                 crc32fast::hash(body.as_bytes()).to_string(),
             );
             set(&mut response, "content-length", body.len().to_string());
-            response.body = Bytes::from(body);
+            *response.body_mut() = Bytes::from(body);
         }
         "DataPipeline.CreatePipeline" => {}
-        _ => response.status = 500,
+        _ => *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR,
     }
     response
 }

@@ -6,11 +6,32 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use dpconform_reference::{Config, ManualClock, Reference, Request, Response};
+use bytes::Bytes;
+use dpconform_reference::{operation_request, Config, ManualClock, Reference};
 use serde_json::{json, Value};
 
 /// 2012-12-12T01:30:00Z.
 pub const T0: u64 = 1_355_275_800;
+
+/// The core's response type.
+pub type Response = http::Response<Bytes>;
+
+/// A header's value as text, by case-insensitive name.
+pub trait HeaderText {
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+impl<T> HeaderText for http::Response<T> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl<T> HeaderText for http::Request<T> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+}
 
 pub struct Fixture {
     pub reference: Reference,
@@ -33,18 +54,18 @@ impl Fixture {
     }
 
     pub fn raw(&self, op: &str, body: &str) -> Response {
-        self.reference.handle(Request::operation(op, body.to_string()))
+        self.reference.handle(operation_request(op, body.to_string()))
     }
 
     /// Calls `op`; returns status and parsed body (Null for an empty body).
     pub fn call(&self, op: &str, body: Value) -> (u16, Value) {
         let r = self.raw(op, &body.to_string());
-        let v = if r.body.is_empty() {
+        let v = if r.body().is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&r.body).expect("response bodies are JSON")
+            serde_json::from_slice(r.body()).expect("response bodies are JSON")
         };
-        (r.status, v)
+        (r.status().as_u16(), v)
     }
 
     /// Calls `op` and expects 200.
