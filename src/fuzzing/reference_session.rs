@@ -80,7 +80,13 @@ impl Model {
 /// handed out for a deleted pipeline.
 pub fn reference_session(data: &[u8]) {
     let clock = Arc::new(ManualClock::at_unix(T0));
-    let reference = Reference::new(Config::embedded().without_auth().with_clock(clock.clone()));
+    // No deleting phase: the model expects a deleted pipeline to be refused at once.
+    let reference = Reference::new(
+        Config::embedded()
+            .without_auth()
+            .with_clock(clock.clone())
+            .with_deletion_delay(Duration::ZERO),
+    );
     let call = |op: &str, body: Value| -> (u16, Value) {
         let response = reference.handle(operation_request(op, body.to_string()));
         check_envelope(&response);

@@ -177,7 +177,7 @@ cat >"$WORK/objects.json" <<JSON
 ]
 JSON
 dp validate-pipeline-definition --pipeline-id "$PID" --pipeline-objects "file://$WORK/objects.json"
-expect ValidatePipelineDefinition "o == {'errored': False}"
+expect ValidatePipelineDefinition "o == {'errored': False, 'validationErrors': [], 'validationWarnings': []}"
 cat >"$WORK/bad.json" <<'JSON'
 [
   {"id": "Schedule", "name": "Schedule", "fields": [
@@ -296,11 +296,26 @@ expect DeactivatePipeline "field(o['pipelineDescriptionList'][0], '@pipelineStat
 pass "DeactivatePipeline: INACTIVE"
 
 # --- DeletePipeline -----------------------------------------------------------
+# Deletion is not immediate (evidence/ansible-...-placebo-recordings.md): the
+# pipeline is described as DELETING for a moment, then PipelineDeletedException.
 dp delete-pipeline --pipeline-id "$PID"
-dp_error PipelineDeletedException describe-pipelines --pipeline-ids "$PID"
 dp list-pipelines
 expect DeletePipeline "all(p['id'] != '$PID' for p in o['pipelineIdList'])"
-pass "DeletePipeline: gone from the list; describe answers PipelineDeletedException"
+for _ in $(seq 1 60); do
+    if ! "$AWS" --endpoint-url "$ENDPOINT" --output json datapipeline describe-pipelines \
+        --pipeline-ids "$PID" >"$WORK/out" 2>"$WORK/err"; then
+        break
+    fi
+    if ! grep -q DELETING "$WORK/out"; then
+        fail "DeletePipeline: describe right after delete is neither DELETING nor an error: $(cat "$WORK/out")"
+    fi
+    sleep 0.25
+done
+ERR=$(cat "$WORK/err")
+if [[ "$ERR" != *"(PipelineDeletedException)"* ]]; then
+    fail "DeletePipeline: describe did not end in PipelineDeletedException: $ERR"
+fi
+pass "DeletePipeline: gone from the list; DELETING, then describe answers PipelineDeletedException"
 
 # --- Signature verification is on ---------------------------------------------
 AWS_SECRET_ACCESS_KEY=not-the-secret dp_error InvalidSignatureException list-pipelines

@@ -172,7 +172,12 @@ fn many_clients_at_once() {
         // separate processes: a stuck server shows as client errors.
         let server = runtime();
         let embedded = server
-            .block_on(Embedded::start(Config::embedded().with_poll_wait(POLL_WAIT)))
+            // No deleting phase: deleted pipelines are checked to be refused at once.
+            .block_on(Embedded::start(
+                Config::embedded()
+                    .with_poll_wait(POLL_WAIT)
+                    .with_deletion_delay(Duration::ZERO),
+            ))
             .expect("the reference starts");
         let figures = runtime().block_on(scenario(sizes, &embedded));
         drop(embedded);

@@ -14,6 +14,14 @@ pub fn unix_seconds(t: SystemTime) -> i64 {
     }
 }
 
+/// Milliseconds since the Unix epoch (negative before it).
+pub fn unix_millis(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
 /// The `SystemTime` of Unix seconds.
 pub fn system_time(secs: i64) -> SystemTime {
     let d = Duration::from_secs(secs.unsigned_abs());

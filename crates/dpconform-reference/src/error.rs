@@ -1,5 +1,17 @@
-//! Every error the endpoint can answer with: its `__type` (with the namespace
-//! prefix the real service uses), HTTP status and message.
+//! Every error the endpoint can answer with: its `__type`, HTTP status and
+//! message.
+//!
+//! `__type` carries no `namespace#` prefix. observed (from the byte count):
+//! evidence/ansible-community-aws-data-pipeline-placebo-recordings.md — a 2017
+//! PipelineDeletedException body was 106 bytes, exactly
+//! `{"__type":"PipelineDeletedException","message":"Pipeline with id: <id> does not exist"}`
+//! (with `com.amazon.setl.webservice#` it would be 133); and
+//! evidence/aws-cli-v2-botocore-fixture-datapipeline-create-pipeline-error.md
+//! stores an `AccessDeniedException` body without one. The 2012 API Reference
+//! samples show `com.amazon.setl.webservice#...` (documented, older). inferred:
+//! the front-end errors (validation, serialization, authentication) are written
+//! the same way, as the only front-end error observed (AccessDenied) was.
+//! Clients keep the text after `#` either way, so both forms read the same.
 
 use std::fmt;
 
@@ -7,20 +19,20 @@ use std::fmt;
 /// authentication errors of the awsJson (coral) front end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    // Modelled by the Data Pipeline service (namespace com.amazon.setl.webservice).
+    // Modelled by the Data Pipeline service.
     InvalidRequest,
     PipelineNotFound,
     PipelineDeleted,
     TaskNotFound,
     InternalServiceError,
-    // Protocol errors (com.amazon.coral.service / com.amazon.coral.validate).
+    // Protocol errors of the awsJson front end.
     UnknownOperation,
     Serialization,
     Validation,
     /// Only the socket layer (feature `server`) reads bodies, so only it refuses one.
     #[cfg_attr(not(feature = "server"), allow(dead_code))]
     RequestEntityTooLarge,
-    // Authentication errors (com.amazon.coral.service).
+    // Authentication errors.
     MissingAuthenticationToken,
     IncompleteSignature,
     InvalidSignature,
@@ -47,24 +59,10 @@ impl ErrorKind {
         }
     }
 
-    /// The namespace in front of `#` in `__type`.
-    fn namespace(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidRequest
-            | ErrorKind::PipelineNotFound
-            | ErrorKind::PipelineDeleted
-            | ErrorKind::TaskNotFound
-            | ErrorKind::InternalServiceError => "com.amazon.setl.webservice",
-            ErrorKind::Validation => "com.amazon.coral.validate",
-            // inferred: the 413 body reuses the coral service namespace like
-            // the other front-end errors (the real type name is UNK).
-            _ => "com.amazon.coral.service",
-        }
-    }
-
-    /// The full `__type` value.
-    pub fn wire_type(self) -> String {
-        format!("{}#{}", self.namespace(), self.type_name())
+    /// The full `__type` value: the short name, without a namespace (see the module
+    /// documentation).
+    pub fn wire_type(self) -> &'static str {
+        self.type_name()
     }
 
     /// HTTP status: 500 for the service fault, 413 for an oversize body, 400
@@ -102,17 +100,22 @@ impl ApiError {
         ApiError::new(ErrorKind::Serialization, message)
     }
 
+    /// observed: evidence/aws-sdk-ruby-core-client-feature.md (since 2014 the smoke
+    /// test expects `Pipeline with id: fake-id does not exist`); inferred: no
+    /// trailing period, like the deleted message.
     pub fn pipeline_not_found(id: &str) -> ApiError {
         ApiError::new(
             ErrorKind::PipelineNotFound,
-            format!("Pipeline with id: {id} does not exist."),
+            format!("Pipeline with id: {id} does not exist"),
         )
     }
 
+    /// observed: evidence/ansible-community-aws-data-pipeline-placebo-recordings.md
+    /// (`Pipeline with id: df-056994639BPQCQAZSAGU does not exist`, no period).
     pub fn pipeline_deleted(id: &str) -> ApiError {
         ApiError::new(
             ErrorKind::PipelineDeleted,
-            format!("Pipeline with id: {id} was deleted."),
+            format!("Pipeline with id: {id} does not exist"),
         )
     }
 
@@ -137,18 +140,9 @@ mod tests {
 
     #[test]
     fn types_and_statuses() {
-        assert_eq!(
-            ErrorKind::PipelineNotFound.wire_type(),
-            "com.amazon.setl.webservice#PipelineNotFoundException"
-        );
-        assert_eq!(
-            ErrorKind::Validation.wire_type(),
-            "com.amazon.coral.validate#ValidationException"
-        );
-        assert_eq!(
-            ErrorKind::UnknownOperation.wire_type(),
-            "com.amazon.coral.service#UnknownOperationException"
-        );
+        assert_eq!(ErrorKind::PipelineNotFound.wire_type(), "PipelineNotFoundException");
+        assert_eq!(ErrorKind::Validation.wire_type(), "ValidationException");
+        assert_eq!(ErrorKind::UnknownOperation.wire_type(), "UnknownOperationException");
         assert_eq!(ErrorKind::InternalServiceError.status(), 500);
         assert_eq!(ErrorKind::RequestEntityTooLarge.status(), 413);
         assert_eq!(ErrorKind::UnrecognizedClient.status(), 400);

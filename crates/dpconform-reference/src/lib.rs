@@ -102,7 +102,7 @@ pub struct Config {
     /// The region requests must be signed for.
     pub region: String,
     /// The source of "now": every time-dependent behaviour (scheduling, retries,
-    /// signature expiry) reads it, so tests can move it by hand.
+    /// the deleting phase, signature expiry) reads it, so tests can move it by hand.
     pub clock: Arc<dyn Clock>,
     /// How long a `PollForTask` that finds nothing is held open (the real
     /// service: up to 90 s).
@@ -111,7 +111,20 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How far a request's signing time may be from the clock (SigV4: 5 min).
     pub max_clock_skew: Duration,
+    /// How long a deleted pipeline stays in its deleting phase (described with
+    /// `@pipelineState` DELETING) before DescribePipelines too answers
+    /// PipelineDeletedException.
+    ///
+    /// observed: evidence/ansible-community-aws-data-pipeline-placebo-recordings.md
+    /// (DELETING 0.5 s after DeletePipeline; already PipelineDeletedException 1.2 s
+    /// after in another run). inferred: how long the phase lasts is otherwise UNK
+    /// ("about a second, at most about 10 s"); [`DEFAULT_DELETION_DELAY`] is short so
+    /// that suites stay fast.
+    pub deletion_delay: Duration,
 }
+
+/// The default of [`Config::deletion_delay`]: within the observed window.
+pub const DEFAULT_DELETION_DELAY: Duration = Duration::from_secs(1);
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -121,6 +134,7 @@ impl std::fmt::Debug for Config {
             .field("poll_wait", &self.poll_wait)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_clock_skew", &self.max_clock_skew)
+            .field("deletion_delay", &self.deletion_delay)
             .finish_non_exhaustive()
     }
 }
@@ -149,6 +163,7 @@ impl Config {
             poll_wait: Duration::from_secs(20),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_clock_skew: Duration::from_secs(5 * 60),
+            deletion_delay: DEFAULT_DELETION_DELAY,
         }
     }
 
@@ -167,6 +182,13 @@ impl Config {
     /// The same configuration with another long-poll wait.
     pub fn with_poll_wait(mut self, wait: Duration) -> Config {
         self.poll_wait = wait;
+        self
+    }
+
+    /// The same configuration with another deleting phase; zero makes a deleted
+    /// pipeline answer PipelineDeletedException to every call at once.
+    pub fn with_deletion_delay(mut self, delay: Duration) -> Config {
+        self.deletion_delay = delay;
         self
     }
 }
@@ -313,9 +335,11 @@ impl Reference {
         };
         let ctx = api::Ctx {
             now: dates::unix_seconds(now),
+            now_ms: dates::unix_millis(now),
+            deletion_delay_ms: i64::try_from(self.config.deletion_delay.as_millis()).unwrap_or(i64::MAX),
         };
         let mut store = self.lock();
-        let advanced = api::advance_all(&mut store, ctx.now);
+        let advanced = api::advance_all(&mut store, &ctx);
         let result = api::call(operation, &mut store, &ctx, input);
         Outcome {
             operation: Some(operation),

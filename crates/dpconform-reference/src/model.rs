@@ -38,7 +38,8 @@ impl Field {
 pub struct PipelineObject {
     #[serde(default)]
     pub fields: Vec<Field>,
-    /// Empty when the request left it out (a fatal definition error).
+    /// Never empty in a request that got this far: the request validator requires
+    /// 1..1024 characters (the model's PipelineObject.id and name).
     #[serde(default)]
     pub id: String,
     #[serde(default)]

@@ -46,14 +46,28 @@ impl Status {
     }
 }
 
-/// How one activity is run.
+/// Which scheduled objects a plan makes instances of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanKind {
+    /// Run by task runners (or by a resource, `runsOn`).
+    Activity,
+    /// Checked and written by the service: finished once its producers are.
+    DataNode,
+    /// Started by the service, ended when its activities are.
+    Resource,
+}
+
+/// How one scheduled object gets instances.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub component: String,
+    pub kind: PlanKind,
     /// `workerGroup`; None when the activity has `runsOn` (which wins, and
     /// names a resource no task runner of the reference polls for) or
     /// neither.
     pub worker_group: Option<String>,
+    /// `runsOn`: the resource an activity runs on.
+    pub runs_on: Option<String>,
     pub timing: Timing,
     pub max_active: usize,
     pub max_retries: u32,

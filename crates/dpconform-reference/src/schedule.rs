@@ -133,7 +133,19 @@ pub fn parse_period_any(text: &str) -> Option<i64> {
     n.checked_mul(secs)
 }
 
-/// Reads a `Schedule` object, or lists what is wrong with it.
+/// Whether a `Schedule` is the on-demand form of dp-object-schedule's example
+/// ("On-demand with explicit Schedule object": `period` ONDEMAND_PERIOD, `startAt`
+/// ONDEMAND_ACTIVATION_TIME). documented; inferred: either value alone marks it.
+pub fn is_on_demand_schedule(obj: &PipelineObject) -> bool {
+    obj.string("period")
+        .is_some_and(|p| p.eq_ignore_ascii_case("ONDEMAND_PERIOD"))
+        || obj
+            .string("startAt")
+            .is_some_and(|s| s.eq_ignore_ascii_case("ONDEMAND_ACTIVATION_TIME"))
+}
+
+/// Reads a `Schedule` object (give it with its inherited fields, see
+/// [`resolved_object`]), or lists what is wrong with it.
 pub fn parse_schedule(obj: &PipelineObject) -> Result<ScheduleSpec, Vec<String>> {
     let mut errors = Vec::new();
     let period_text = obj.string("period").unwrap_or("").to_string();
@@ -253,20 +265,23 @@ pub fn resolved_fields(def: &Definition, obj: &PipelineObject) -> Vec<Field> {
     fields
 }
 
+/// The object with its inherited fields, as one object (DG: a field may be set on
+/// the object, on its `parent` or on `Default`; the Schedule page lists `parent`
+/// too, so a Schedule's fields may be inherited as well).
+pub fn resolved_object(def: &Definition, obj: &PipelineObject) -> PipelineObject {
+    PipelineObject {
+        id: obj.id.clone(),
+        name: obj.name.clone(),
+        fields: resolved_fields(def, obj),
+    }
+}
+
 /// The first string value of `key`, own or inherited.
 pub fn inherited_string(def: &Definition, obj: &PipelineObject, key: &str) -> Option<String> {
     resolved_fields(def, obj)
         .into_iter()
         .find(|f| f.key == key)
         .and_then(|f| f.string_value)
-}
-
-/// The first ref value of `key`, own or inherited.
-pub fn inherited_ref(def: &Definition, obj: &PipelineObject, key: &str) -> Option<String> {
-    resolved_fields(def, obj)
-        .into_iter()
-        .find(|f| f.key == key)
-        .and_then(|f| f.ref_value)
 }
 
 #[cfg(test)]

@@ -45,6 +45,24 @@ impl PipelineState {
     }
 }
 
+/// A pipeline in its deleting phase: still described (as DELETING), refused
+/// by every other call. observed:
+/// evidence/ansible-community-aws-data-pipeline-placebo-recordings.md —
+/// DescribePipelines 0.5 s after DeletePipeline answered `@pipelineState`
+/// DELETING with a new `@deletionRequestTime`; 1.2 s (another run) and 10.6 s
+/// after, PipelineDeletedException. inferred: only DescribePipelines sees the
+/// phase (the only call observed during it); the others answer as after it, and
+/// the pipeline leaves ListPipelines at once (evidence/aws-sdk-php-v2-integration-test.md:
+/// gone from the list 5 s after).
+#[derive(Debug)]
+pub struct Deleting {
+    pub pipeline: Pipeline,
+    /// When DeletePipeline was called (Unix seconds): `@deletionRequestTime`.
+    pub requested: i64,
+    /// When the phase ends (Unix milliseconds).
+    pub until_ms: i64,
+}
+
 #[derive(Debug)]
 pub struct Pipeline {
     pub id: String,
@@ -64,6 +82,8 @@ pub struct Pipeline {
     pub first_activation: Option<i64>,
     pub last_activation: Option<i64>,
     pub last_deactivation: Option<i64>,
+    /// When the pipeline last turned FINISHED.
+    pub finished_at: Option<i64>,
     pub runtime: Runtime,
 }
 
@@ -95,6 +115,8 @@ pub struct Runner {
 #[derive(Debug, Default)]
 pub struct Store {
     pub pipelines: HashMap<String, Pipeline>,
+    /// Deleted pipelines still in their deleting phase, by id.
+    pub deleting: HashMap<String, Deleting>,
     tombstones: HashSet<String>,
     tombstone_order: VecDeque<String>,
     /// (name, uniqueId) → pipeline id, for CreatePipeline's idempotency.
@@ -118,6 +140,8 @@ pub struct StoreSizes {
     pub runners: usize,
     /// Deleted pipeline ids remembered.
     pub tombstones: usize,
+    /// Deleted pipelines still in their deleting phase.
+    pub deleting: usize,
 }
 
 impl Store {
@@ -128,6 +152,7 @@ impl Store {
             tasks: self.tasks.len(),
             runners: self.runners.len(),
             tombstones: self.tombstones.len().max(self.tombstone_order.len()),
+            deleting: self.deleting.len(),
         }
     }
 
@@ -170,14 +195,37 @@ impl Store {
         self.next_seq
     }
 
-    /// Removes a pipeline and leaves a tombstone.
-    pub fn delete(&mut self, id: &str) -> ApiResult<()> {
+    /// Removes a pipeline and leaves a tombstone; for `delay_ms` (from `now_ms`) it
+    /// is still described, as DELETING (see [`Deleting`]). Its (name, uniqueId) is
+    /// free at once: observed (indirect): evidence/bridgepf-dynamobackuphandler.md
+    /// re-creates the pipeline right after deleting it and uses the new id.
+    pub fn delete(&mut self, id: &str, now: i64, now_ms: i64, delay_ms: i64) -> ApiResult<()> {
         let Some(p) = self.pipelines.remove(id) else {
             // Only PipelineNotFoundException is modelled for DeletePipeline,
             // so a second delete of the same id gets it too.
             return Err(ApiError::pipeline_not_found(id));
         };
         self.unique.remove(&(p.name.clone(), p.unique_id.clone()));
+        if delay_ms > 0 {
+            if self.deleting.len() >= MAX_TOMBSTONES {
+                let first = self
+                    .deleting
+                    .iter()
+                    .min_by_key(|(_, d)| d.until_ms)
+                    .map(|(k, _)| k.clone());
+                if let Some(first) = first {
+                    self.deleting.remove(&first);
+                }
+            }
+            self.deleting.insert(
+                id.to_string(),
+                Deleting {
+                    pipeline: p,
+                    requested: now,
+                    until_ms: now_ms.saturating_add(delay_ms),
+                },
+            );
+        }
         self.tombstones.insert(id.to_string());
         self.tombstone_order.push_back(id.to_string());
         while self.tombstone_order.len() > MAX_TOMBSTONES {
@@ -187,6 +235,13 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Ends the deleting phases that are over.
+    pub fn purge_deleting(&mut self, now_ms: i64) {
+        if !self.deleting.is_empty() {
+            self.deleting.retain(|_, d| d.until_ms > now_ms);
+        }
     }
 
     /// Records an issued task id, forgetting the oldest-looking ones when

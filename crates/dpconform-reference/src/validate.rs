@@ -27,6 +27,8 @@ pub enum Shape {
     /// A JSON number of epoch seconds.
     Timestamp,
     List(&'static Shape),
+    /// A list of at most this many items (the model's `max` on a list shape).
+    BoundedList(&'static Shape, usize),
     Struct(&'static [Member]),
 }
 
@@ -88,22 +90,17 @@ static FIELD: Shape = Shape::Struct(&[
     opt("refValue", &STR1_256),
 ]);
 static FIELDS: Shape = Shape::List(&FIELD);
-/// Inside a definition, a missing object id or name and an empty ref value
-/// are the service's FATAL errors (M: PutPipelineDefinition saves nothing
-/// and answers InvalidRequestException), so the front end lets them through
-/// (only the upper length bounds are checked here).
-static STR0_256: Shape = s(0, 256);
-static DEFINITION_FIELD: Shape = Shape::Struct(&[
-    req("key", &STR1_256),
-    opt("stringValue", &STR0_10240),
-    opt("refValue", &STR0_256),
-]);
-static DEFINITION_OBJECT: Shape = Shape::Struct(&[
-    opt("id", &STR0_1024),
-    opt("name", &STR0_1024),
-    req("fields", &Shape::List(&DEFINITION_FIELD)),
-]);
-static PIPELINE_OBJECTS: Shape = Shape::List(&DEFINITION_OBJECT);
+/// A definition's objects: `id` and `name` required, 1..1024, and `refValue`
+/// 1..256, as the model declares them (evidence/botocore-model.md). A model
+/// constraint is enforced by the request validator, so a missing or empty id or
+/// name, or an empty ref, is a ValidationException before the service looks at
+/// the definition (/work/shared/evidence.md; observed for null members,
+/// evidence/gh-aws-sdk-ruby-324.md, and string minimums,
+/// evidence/aws-sdk-js-features-datapipeline.md). The operation's documentation
+/// calls them FATAL errors (documented); the model wins over prose. An empty
+/// `stringValue` (model minimum 0) does reach the service: see definition_check.
+static PIPELINE_OBJECT: Shape = Shape::Struct(&[req("id", &ID), req("name", &ID), req("fields", &FIELDS)]);
+static PIPELINE_OBJECTS: Shape = Shape::List(&PIPELINE_OBJECT);
 static PARAMETER_ATTRIBUTE: Shape = Shape::Struct(&[req("key", &STR1_256), req("stringValue", &STR0_10240)]);
 static PARAMETER_OBJECT: Shape = Shape::Struct(&[
     req("id", &STR1_256),
@@ -113,7 +110,11 @@ static PARAMETER_OBJECTS: Shape = Shape::List(&PARAMETER_OBJECT);
 static PARAMETER_VALUE: Shape = Shape::Struct(&[req("id", &STR1_256), req("stringValue", &STR0_10240)]);
 static PARAMETER_VALUES: Shape = Shape::List(&PARAMETER_VALUE);
 static TAG: Shape = Shape::Struct(&[req("key", &TAG_KEY), req("value", &TAG_VALUE)]);
-static TAGS: Shape = Shape::List(&TAG);
+/// The model's `tagList`: at most 10 tags in one request. observed:
+/// evidence/gh-aws-cdk-13794.md (11 tags in CreatePipeline → ValidationException
+/// "... at 'tags' failed to satisfy constraint: Member must have length less than
+/// or equal to 10"); AddTags uses the same shape (model).
+static TAGS: Shape = Shape::BoundedList(&TAG, 10);
 static OPERATOR: Shape = Shape::Struct(&[opt("type", &OPERATOR_TYPE), opt("values", &STR0_1024_LIST)]);
 static SELECTOR: Shape = Shape::Struct(&[opt("fieldName", &STR0_1024), opt("operator", &OPERATOR)]);
 static QUERY: Shape = Shape::Struct(&[opt("selectors", &Shape::List(&SELECTOR))]);
@@ -357,23 +358,38 @@ fn check(value: &Value, shape: &'static Shape, path: &str, violations: &mut Vec<
                 .ok_or_else(|| type_mismatch(value, "a Timestamp"))?;
             Ok(value.clone())
         }
-        Shape::List(item) => {
-            let Value::Array(items) = value else {
-                return Err(type_mismatch(value, "a list"));
-            };
-            let mut out = Vec::with_capacity(items.len());
-            for (i, v) in items.iter().enumerate() {
-                let item_path = format!("{path}.{}.member", i + 1);
-                if v.is_null() {
-                    violations.push(violation("null", &item_path, "Member must not be null"));
-                    continue;
+        Shape::BoundedList(item, max) => {
+            let checked = check_list(value, item, path, violations)?;
+            if let Value::Array(items) = value {
+                if items.len() > *max {
+                    violations.push(violation(
+                        &quoted(&render_list(items)),
+                        path,
+                        &format!("Member must have length less than or equal to {max}"),
+                    ));
                 }
-                out.push(check(v, item, &item_path, violations)?);
             }
-            Ok(Value::Array(out))
+            Ok(checked)
         }
+        Shape::List(item) => check_list(value, item, path, violations),
         Shape::Struct(members) => check_struct(value, members, path, violations),
     }
+}
+
+fn check_list(value: &Value, item: &'static Shape, path: &str, violations: &mut Vec<String>) -> ApiResult<Value> {
+    let Value::Array(items) = value else {
+        return Err(type_mismatch(value, "a list"));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        let item_path = format!("{path}.{}.member", i + 1);
+        if v.is_null() {
+            violations.push(violation("null", &item_path, "Member must not be null"));
+            continue;
+        }
+        out.push(check(v, item, &item_path, violations)?);
+    }
+    Ok(Value::Array(out))
 }
 
 /// The model's XML-character pattern (surrogate pairs are whole chars here).
@@ -391,6 +407,24 @@ fn quoted(s: &str) -> String {
     } else {
         format!("'{s}'")
     }
+}
+
+/// A list as the validator echoes it. inferred: Java's `List.toString` of the
+/// model objects (`[Tag(key=k, value=v), ...]`); the observed message has the value
+/// redacted (evidence/gh-aws-cdk-13794.md).
+fn render_list(items: &[Value]) -> String {
+    let item = |v: &Value| match v {
+        Value::Object(members) => {
+            let inner: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect();
+            format!("Tag({})", inner.join(", "))
+        }
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    format!("[{}]", items.iter().map(item).collect::<Vec<_>>().join(", "))
 }
 
 fn violation(value: &str, path: &str, constraint: &str) -> String {
@@ -460,13 +494,34 @@ mod tests {
             "{}",
             e.message
         );
-        // Missing object ids and names, and empty refs, are left to the
-        // definition check (FATAL errors of the service).
-        assert!(parse_input(
+        // Missing object ids and names, and empty refs, are the validator's.
+        let e = err(
             Operation::PutPipelineDefinition,
-            br#"{"pipelineId":"df-1","pipelineObjects":[{"fields":[{"key":"k","refValue":""}]}]}"#
-        )
-        .is_ok());
+            r#"{"pipelineId":"df-1","pipelineObjects":[{"fields":[{"key":"k","refValue":""}]}]}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert!(e.message.starts_with("3 validation errors detected: "), "{}", e.message);
+        assert!(e.message.contains(
+            "Value null at 'pipelineObjects.1.member.id' failed to satisfy constraint: Member must not be null"
+        ));
+        assert!(e.message.contains(
+            "Value '' at 'pipelineObjects.1.member.fields.1.member.refValue' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        ));
+        let eleven: Vec<String> = (0..11).map(|i| format!(r#"{{"key":"k{i}","value":"v"}}"#)).collect();
+        let e = err(
+            Operation::AddTags,
+            &format!(r#"{{"pipelineId":"p","tags":[{}]}}"#, eleven.join(",")),
+        );
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert!(
+            e.message
+                .starts_with("1 validation error detected: Value '[Tag(key=k0, value=v), Tag(key=k1, value=v), "),
+            "{}",
+            e.message
+        );
+        assert!(e
+            .message
+            .ends_with("]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 10"));
         let long = "x".repeat(129);
         let e = err(
             Operation::AddTags,

@@ -54,29 +54,46 @@ fn findings(p: &Pipeline, def: &Definition) -> Findings {
     f
 }
 
+/// The answer of Put and Validate: `errored` and always both lists, empty or not.
+/// observed: evidence/aws-cli-examples-put-pipeline-definition.md,
+/// evidence/ansible-community-aws-data-pipeline-placebo-recordings.md (content-length
+/// 63 = the compact body with both empty lists),
+/// evidence/gh-harrystech-arthur-redshift-etl-657.md (a clean Put). inferred: an
+/// errored answer and Validate's answer have the same shape (one output structure).
 fn output(f: &Findings) -> Value {
-    let mut out = json!({ "errored": f.errored() });
-    if !f.errors.is_empty() {
-        out["validationErrors"] = f
+    json!({
+        "errored": f.errored(),
+        "validationErrors": f
             .errors
             .iter()
             .map(|(id, e)| json!({ "id": id, "errors": e }))
-            .collect();
-    }
-    if !f.warnings.is_empty() {
-        out["validationWarnings"] = f
+            .collect::<Vec<_>>(),
+        "validationWarnings": f
             .warnings
             .iter()
             .map(|(id, w)| json!({ "id": id, "warnings": w }))
-            .collect();
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// More than [`definition_check::MAX_OBJECTS`] objects: refused before anything
+/// else. observed: evidence/gh-krux-hyperion-467.md (PutPipelineDefinition →
+/// InvalidRequestException "Web service limit exceeded: Exceeded maximum number of
+/// objects allowed per pipeline"). inferred: Validate is refused the same way (the
+/// wording names a web-service limit, not a validation finding).
+fn check_object_count(def: &Definition) -> ApiResult<()> {
+    if def.objects.len() > definition_check::MAX_OBJECTS {
+        return Err(ApiError::invalid(definition_check::TOO_MANY_OBJECTS));
     }
-    out
+    Ok(())
 }
 
 /// PutPipelineDefinition: replaces the whole definition. Fatal problems
-/// save nothing and answer InvalidRequestException (API Reference sample);
-/// any other error saves the definition with `errored: true` (it cannot be
-/// activated until fixed); warnings never block.
+/// save nothing and answer InvalidRequestException (observed for an empty value:
+/// evidence/aws-sdk-ruby-v1-integration-features.md; the message's frame is the
+/// API Reference sample's, documented, with the findings inside instead of the
+/// sample's Java object names); any other error saves the definition with
+/// `errored: true` (it cannot be activated until fixed); warnings never block.
 pub fn put(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let (id, mut def) = typed::<DefinitionInput>(input)?.split();
     let p = store.pipeline_mut(&id)?;
@@ -85,11 +102,19 @@ pub fn put(store: &mut Store, input: Value) -> ApiResult<Reply> {
             "Pipeline {id} is FINISHED; its definition cannot be changed."
         )));
     }
+    check_object_count(&def)?;
     let fatal = definition_check::fatal(&def);
     if !fatal.is_empty() {
+        let found: Vec<String> = fatal
+            .iter()
+            .map(|f| match &f.id {
+                Some(object) => format!("{object}: {}", f.message),
+                None => f.message.clone(),
+            })
+            .collect();
         return Err(ApiError::invalid(format!(
             "Pipeline definition has errors: Could not save the pipeline definition due to FATAL errors: [{}] Please call Validate to validate your pipeline",
-            fatal.join(", ")
+            found.join(", ")
         )));
     }
     let f = findings(p, &def);
@@ -98,20 +123,19 @@ pub fn put(store: &mut Store, input: Value) -> ApiResult<Reply> {
     Ok(Reply::json(output(&f)))
 }
 
-/// ValidatePipelineDefinition: the same checks, nothing stored. inferred:
-/// problems that would be fatal for Put are reported here as validation
-/// errors on the object (or on the pipeline id).
+/// ValidatePipelineDefinition: the same checks, nothing stored. What would be
+/// fatal for Put is reported as a validation error on its object: observed for an
+/// empty value (evidence/aws-sdk-ruby-v1-integration-features.md:
+/// `[{"id":"Schedule","errors":["INVALID_FIELD: Field values cannot be empty. Found
+/// empty values for 'type'"]}]`); inferred for the size limits (on the pipeline id
+/// when no object is named).
 pub fn validate(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let (id, def) = typed::<DefinitionInput>(input)?.split();
     let p = store.pipeline(&id)?;
-    let fatal = definition_check::fatal(&def);
-    let mut f = if fatal.len() == 1 && def.objects.len() > definition_check::MAX_OBJECTS {
-        Findings::default()
-    } else {
-        findings(p, &def)
-    };
-    for e in fatal {
-        f.error(&id, e);
+    check_object_count(&def)?;
+    let mut f = findings(p, &def);
+    for problem in definition_check::fatal(&def) {
+        f.error(problem.id.as_deref().unwrap_or(&id), problem.message);
     }
     Ok(Reply::json(output(&f)))
 }

@@ -9,7 +9,7 @@ use crate::expr::Scope;
 use crate::model::{Definition, Field, PipelineObject, Tag};
 use crate::runtime::{Attempt, Instance, Timing};
 use crate::schedule;
-use crate::state::{Pipeline, PipelineState, ACCOUNT_ID, USER_ID};
+use crate::state::{Deleting, Pipeline, PipelineState, ACCOUNT_ID, USER_ID};
 
 /// The three object spheres of DescribeObjects and QueryObjects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,18 +33,61 @@ impl Sphere {
 
 /// A PipelineDescription.
 pub fn pipeline(p: &Pipeline) -> PipelineDescription<'_> {
-    let mut fields = vec![
+    description(p, None)
+}
+
+/// The description of a pipeline in its deleting phase: `@pipelineState` DELETING
+/// and `@deletionRequestTime` (observed: see [`crate::state::Deleting`]).
+pub fn deleting(d: &Deleting) -> PipelineDescription<'_> {
+    description(&d.pipeline, Some(d.requested))
+}
+
+fn description(p: &Pipeline, deletion_requested: Option<i64>) -> PipelineDescription<'_> {
+    let mut fields = Vec::with_capacity(16);
+    if !p.tags.is_empty() {
+        // observed: evidence/ansible-community-aws-data-pipeline-placebo-recordings.md —
+        // a tagged pipeline has a field `*tags` holding the tags as compact JSON
+        // (`[{"key":"ansible","value":"test"}]`), listed first.
+        let tags: Vec<String> = p
+            .tags
+            .iter()
+            .map(|t| {
+                format!(
+                    "{{\"key\":{},\"value\":{}}}",
+                    serde_json::Value::from(t.key.as_str()),
+                    serde_json::Value::from(t.value.as_str())
+                )
+            })
+            .collect();
+        fields.push(Field::string("*tags", format!("[{}]", tags.join(","))));
+    }
+    fields.extend([
         Field::string("@creationTime", dates::format_field(p.created)),
         Field::string("@id", &p.id),
         Field::string("@sphere", "PIPELINE"),
-        Field::string("@version", p.version().to_string()),
-        Field::string("@pipelineState", p.state.as_str()),
+    ]);
+    // observed: no `@version` before the first activation, even after a clean Put
+    // (evidence/aws-cli-examples-describe-pipelines.md, the Ansible recordings);
+    // "1" after the first (evidence/gh-harrystech-arthur-redshift-etl-130.md), "2"
+    // after the second (the Ansible recordings).
+    if p.activations > 0 {
+        fields.push(Field::string("@version", p.activations.to_string()));
+    }
+    fields.extend([
+        Field::string(
+            "@pipelineState",
+            if deletion_requested.is_some() {
+                "DELETING"
+            } else {
+                p.state.as_str()
+            },
+        ),
         Field::string("@userId", USER_ID),
         Field::string("@accountId", ACCOUNT_ID),
         Field::string("name", &p.name),
         Field::string("uniqueId", &p.unique_id),
         Field::string("pipelineCreator", USER_ID),
-    ];
+    ]);
     if let Some(d) = &p.description {
         fields.push(Field::string("description", d));
     }
@@ -53,10 +96,16 @@ pub fn pipeline(p: &Pipeline) -> PipelineDescription<'_> {
             fields.push(Field::string(key, dates::format_field(t)));
         }
     };
+    time_field("@deletionRequestTime", deletion_requested);
     time_field("@firstActivationTime", p.first_activation);
     time_field("@lastActivationTime", p.last_activation);
     time_field("@lastDeactivatedTime", p.last_deactivation);
     time_field("@latestRunTime", p.runtime.latest_run_time());
+    // observed: a FINISHED pipeline has `@finishedTime` (the Ansible recordings,
+    // evidence/gh-harrystech-arthur-redshift-etl-130.md).
+    if p.state == PipelineState::Finished {
+        time_field("@finishedTime", p.finished_at);
+    }
     if p.state == PipelineState::Scheduled {
         time_field("@nextRunTime", p.runtime.next_run_time());
     }
@@ -70,13 +119,12 @@ pub fn pipeline(p: &Pipeline) -> PipelineDescription<'_> {
         fields.push(Field::string("@scheduledPeriod", period_text));
         fields.push(Field::string("@scheduledStartTime", dates::format_field(*start)));
     }
-    if p.activations > 0 {
-        // inferred: HEALTHY until an instance ends badly (DG: health follows
-        // the last instance that ended).
-        let (healthy, at) = p
-            .runtime
-            .health
-            .unwrap_or((true, p.first_activation.unwrap_or(p.created)));
+    // `@healthStatus` once an instance has ended: the one activated pipeline of the
+    // Ansible recordings never showed it (observed), and a real
+    // `@healthStatusUpdatedTime` came 2 minutes after activation
+    // (evidence/gh-harrystech-arthur-redshift-etl-130.md). inferred: it follows the
+    // last instance that ended (DG dp-interpret-health-status).
+    if let Some((healthy, at)) = p.runtime.health {
         fields.push(Field::string(
             "@healthStatus",
             if healthy { "HEALTHY" } else { "ERROR" },

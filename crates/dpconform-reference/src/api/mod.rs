@@ -22,6 +22,10 @@ use super::wire::Body;
 pub struct Ctx {
     /// Now, in Unix seconds.
     pub now: i64,
+    /// Now, in Unix milliseconds (the deleting phase is shorter than seconds count).
+    pub now_ms: i64,
+    /// [`crate::Config::deletion_delay`], in milliseconds.
+    pub deletion_delay_ms: i64,
 }
 
 /// A handler's successful answer.
@@ -70,8 +74,11 @@ impl Reply {
     }
 }
 
-/// Lets time pass for every pipeline; true when a task may have appeared.
-pub fn advance_all(store: &mut Store, now: i64) -> bool {
+/// Lets time pass for every pipeline (and ends deleting phases); true when a
+/// task may have appeared.
+pub fn advance_all(store: &mut Store, ctx: &Ctx) -> bool {
+    let now = ctx.now;
+    store.purge_deleting(ctx.now_ms);
     let mut changed = false;
     let mut taken_back = Vec::new();
     for p in store.pipelines.values_mut() {
@@ -89,7 +96,7 @@ pub fn call(op: Operation, store: &mut Store, ctx: &Ctx, input: Value) -> ApiRes
     use Operation::*;
     match op {
         CreatePipeline => pipelines::create(store, ctx, input),
-        DeletePipeline => pipelines::delete(store, input),
+        DeletePipeline => pipelines::delete(store, ctx, input),
         DescribePipelines => pipelines::describe(store, input),
         ListPipelines => pipelines::list(store, input),
         ActivatePipeline => pipelines::activate(store, ctx, input),

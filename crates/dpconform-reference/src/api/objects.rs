@@ -12,12 +12,18 @@ use crate::model::PipelineObject;
 use crate::state::Store;
 use crate::validate::typed;
 
-/// M: DescribeObjects takes at most 25 ids (the AWS CLI's `list-runs` sends
-/// batches of 100 — a conflict in the facts; the model's documentation wins
-/// here) and answers them in one page.
-const MAX_DESCRIBE_OBJECTS: usize = 25;
-/// M: at most 10 selectors; `limit` defaults to 100.
+/// DescribeObjects takes at most 100 ids and answers them in one page.
+/// observed: evidence/gh-aws-cli-2923.md, evidence/aws-cli-customizations-datapipeline.md
+/// (the CLI sent up to 100 ids per call from 2015 to 2017 and failed only above
+/// 100). The "as many as 25" of the model's documentation is prose, not a bound
+/// (evidence/botocore-model.md); observed beats documented. inferred: more than
+/// 100 is InvalidRequestException (the real refusal's type and text are UNK).
+const MAX_DESCRIBE_OBJECTS: usize = 100;
+/// documented (DG dp-limits): at most 10 selectors per query (not a model bound,
+/// so inferred: InvalidRequestException from the service).
 const MAX_SELECTORS: usize = 10;
+/// observed: evidence/gh-fog-2766.md — a QueryObjects without `limit` returned at
+/// most 100 ids per call.
 const DEFAULT_LIMIT: usize = 100;
 /// inferred: the maximum `limit` is UNK; larger values are treated as 1000.
 const MAX_LIMIT: usize = 1000;
@@ -137,10 +143,18 @@ fn condition(s: Selector) -> ApiResult<Condition> {
     let kind = op
         .kind
         .ok_or_else(|| ApiError::invalid(format!("The operator on '{field}' needs a type.")))?;
+    // observed: evidence/gh-aws-cli-1644.md — EQ with several values is refused
+    // ("Missing single value for field: @status in query"). inferred: the same for
+    // REF_EQ and for no value at all, and for every field name.
+    if matches!(kind.as_str(), "EQ" | "REF_EQ") && op.values.len() != 1 {
+        return Err(ApiError::invalid(format!(
+            "The request is missing a required value: Missing single value for field: {field} in query"
+        )));
+    }
     let arity_ok = match kind.as_str() {
         "LE" | "GE" => op.values.len() == 1,
         "BETWEEN" => op.values.len() == 2,
-        _ => !op.values.is_empty(),
+        _ => true,
     };
     if !arity_ok {
         return Err(ApiError::invalid(format!(
@@ -165,8 +179,8 @@ fn cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 impl Condition {
     /// EQ compares string values and REF_EQ reference values (a value of the
-    /// other kind does not match); EQ with several values matches any of
-    /// them; BETWEEN is inclusive; an unset field fails (M).
+    /// other kind does not match), each against its single value; BETWEEN is
+    /// inclusive; an unset field fails (M).
     fn matches(&self, obj: &PipelineObject) -> bool {
         // inferred: an operator applied to a field it does not act on (M
         // lists them) matches nothing rather than failing the call.
@@ -195,7 +209,7 @@ impl Condition {
             values.push(&obj.name);
         }
         values.iter().any(|v| match self.kind.as_str() {
-            "EQ" | "REF_EQ" => self.values.iter().any(|x| x == v),
+            "EQ" | "REF_EQ" => self.values[0] == **v,
             "LE" => cmp(v, &self.values[0]).is_le(),
             "GE" => cmp(v, &self.values[0]).is_ge(),
             _ => cmp(v, &self.values[0]).is_ge() && cmp(v, &self.values[1]).is_le(),

@@ -14,7 +14,9 @@ use crate::validate::typed;
 /// Pipelines per ListPipelines page. inferred: the real page size is UNK;
 /// 25, like the API's other per-call limits.
 const LIST_PAGE: usize = 25;
-/// M: at most 25 ids per DescribePipelines.
+/// documented (the model's documentation prose, not a bound:
+/// evidence/botocore-model.md): at most 25 ids per DescribePipelines. inferred:
+/// more is InvalidRequestException (the real refusal is UNK).
 const MAX_DESCRIBE: usize = 25;
 
 #[derive(Deserialize)]
@@ -38,6 +40,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
         return Ok(Reply::json(json!({ "pipelineId": id })));
     }
     tags::check(&input.tags)?;
+    // More than 10 tags never get here: the request validator refuses them.
     let tags = tags::merged(Vec::new(), input.tags)?;
     if store.pipelines.len() >= MAX_PIPELINES {
         return Err(ApiError::invalid(format!(
@@ -66,6 +69,7 @@ pub fn create(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
             first_activation: None,
             last_activation: None,
             last_deactivation: None,
+            finished_at: None,
             runtime: Default::default(),
         },
     );
@@ -91,11 +95,12 @@ struct PipelineIdInput {
     pipeline_id: String,
 }
 
-/// DeletePipeline: the pipeline is gone at once (inferred: no visible
-/// deleting phase); runners holding its tasks are told `canceled`.
-pub fn delete(store: &mut Store, input: Value) -> ApiResult<Reply> {
+/// DeletePipeline: the pipeline enters its deleting phase (see
+/// [`crate::state::Deleting`]); runners holding its tasks are told `canceled`.
+/// Answers 200 with no body (observed: the Ansible recordings, content-length 0).
+pub fn delete(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
     let input: PipelineIdInput = typed(input)?;
-    store.delete(&input.pipeline_id)?;
+    store.delete(&input.pipeline_id, ctx.now, ctx.now_ms, ctx.deletion_delay_ms)?;
     Ok(Reply::no_body())
 }
 
@@ -106,7 +111,8 @@ struct DescribeInput {
 }
 
 /// DescribePipelines. inferred: an unknown or deleted id fails the whole
-/// call (UNK); descriptions come in the order asked.
+/// call (UNK); descriptions come in the order asked. A pipeline in its deleting
+/// phase is described as DELETING (observed: see [`crate::state::Deleting`]).
 pub fn describe(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let input: DescribeInput = typed(input)?;
     if input.pipeline_ids.len() > MAX_DESCRIBE {
@@ -117,7 +123,10 @@ pub fn describe(store: &mut Store, input: Value) -> ApiResult<Reply> {
     let list = input
         .pipeline_ids
         .iter()
-        .map(|id| store.pipeline(id).map(describe::pipeline))
+        .map(|id| match store.deleting.get(id) {
+            Some(d) => Ok(describe::deleting(d)),
+            None => store.pipeline(id).map(describe::pipeline),
+        })
         .collect::<ApiResult<Vec<_>>>()?;
     Reply::serialized(&DescribeOutput {
         pipeline_description_list: list,

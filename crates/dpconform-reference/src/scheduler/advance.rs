@@ -1,6 +1,6 @@
 //! Time passing: due instances created, dependents released, finished pipelines.
 
-use crate::runtime::{Attempt, Plan, Runtime, Status, Timing};
+use crate::runtime::{Attempt, Plan, PlanKind, Runtime, Status, Timing};
 use crate::state::{Pipeline, PipelineState};
 
 use super::*;
@@ -49,15 +49,16 @@ pub fn advance(p: &mut Pipeline, now: i64) -> bool {
             if rt.resume_from.is_some_and(|r| s < r) {
                 continue;
             }
-            let waits = !plan.depends_on.is_empty();
-            rt.instances
-                .push(new_instance(&plan.component, s, e, waits, plan.max_retries, now));
-            changed |= !waits;
+            let instance = new_instance(plan, s, e, now);
+            changed |= instance.status == Status::WaitingForRunner;
+            rt.instances.push(instance);
         }
     }
     changed |= release_dependents(rt, &plans, now);
+    end_resources(rt, &plans, now);
     if finished(rt) {
         p.state = PipelineState::Finished;
+        p.finished_at = Some(now);
     }
     prune(&mut p.runtime);
     changed
@@ -85,9 +86,18 @@ fn release_dependents(rt: &mut Runtime, plans: &[Plan], now: i64) -> bool {
             .collect();
         let inst = &mut rt.instances[i];
         if deps.iter().all(|s| s.is_some_and(Status::succeeded)) {
-            inst.status = Status::WaitingForRunner;
-            inst.attempts.push(Attempt::new(1, now));
-            changed = true;
+            if plan.kind == PlanKind::Activity {
+                inst.status = Status::WaitingForRunner;
+                inst.attempts.push(Attempt::new(1, now));
+                changed = true;
+            } else {
+                // inferred: the service's own work on a data node (writing it is the
+                // activity's) is done once its producers are.
+                // observed: evidence/gh-aws-cli-1212.md — the output node finished after
+                // the activity.
+                inst.status = Status::Finished;
+                inst.actual_end = Some(now);
+            }
         } else if plan.cascade
             && deps
                 .iter()
@@ -99,6 +109,40 @@ fn release_dependents(rt: &mut Runtime, plans: &[Plan], now: i64) -> bool {
         }
     }
     changed
+}
+
+/// Ends the resources no activity needs any more: a RUNNING resource instance turns
+/// FINISHED once every activity instance of the same interval that runs on it has
+/// ended. observed: evidence/gh-aws-cli-1212.md (the resource finished last, after
+/// the activity and the output node); inferred: at once when nothing runs on it.
+fn end_resources(rt: &mut Runtime, plans: &[Plan], now: i64) {
+    for i in 0..rt.instances.len() {
+        let inst = &rt.instances[i];
+        if inst.status != Status::Running {
+            continue;
+        }
+        if !plans
+            .iter()
+            .any(|p| p.component == inst.component && p.kind == PlanKind::Resource)
+        {
+            continue;
+        }
+        let users: Vec<&str> = plans
+            .iter()
+            .filter(|p| p.kind == PlanKind::Activity && p.runs_on.as_deref() == Some(inst.component.as_str()))
+            .map(|p| p.component.as_str())
+            .collect();
+        let busy = rt.instances.iter().any(|o| {
+            users.contains(&o.component.as_str())
+                && o.scheduled_start == inst.scheduled_start
+                && !o.status.is_terminal()
+        });
+        if !busy {
+            let inst = &mut rt.instances[i];
+            inst.status = Status::Finished;
+            inst.actual_end = Some(now);
+        }
+    }
 }
 
 /// A pipeline is FINISHED when every activity has a bounded schedule that is

@@ -18,7 +18,6 @@ pub fn reassign_unacknowledged(p: &mut Pipeline, now: i64) -> Vec<String> {
         if inst.status != Status::Running {
             continue;
         }
-        let first = inst.attempts.len() == 1;
         let Some(a) = inst.head_mut() else { continue };
         let unacknowledged = a.status == Status::Running
             && a.report_progress_time.is_none()
@@ -31,9 +30,6 @@ pub fn reassign_unacknowledged(p: &mut Pipeline, now: i64) -> Vec<String> {
         a.hostname = None;
         a.actual_start = None;
         inst.status = Status::WaitingForRunner;
-        if first {
-            inst.actual_start = None;
-        }
     }
     taken
 }

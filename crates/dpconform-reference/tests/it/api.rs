@@ -75,9 +75,24 @@ fn describe_list_and_tags() {
         d["pipelineDescriptionList"][0]["tags"],
         json!([{"key": "x", "value": ""}])
     );
+    // 11 tags in one request: the model's list bound, before the pipeline is looked up.
     let eleven: Vec<Value> = (0..11).map(|i| json!({"key": format!("t{i}"), "value": "v"})).collect();
+    let (status, v) = f.call("AddTags", json!({"pipelineId": "df-NOPE", "tags": eleven}));
+    assert_eq!(status, 400);
+    assert_eq!(v["__type"], "ValidationException");
+    assert!(v["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("at 'tags' failed to satisfy constraint: Member must have length less than or equal to 10"));
+    let (_, v) = f.call("CreatePipeline", json!({"name": "n", "uniqueId": "u", "tags": eleven}));
     assert_eq!(
-        f.err("AddTags", json!({"pipelineId": id, "tags": eleven})),
+        v["__type"], "ValidationException",
+        "even for an existing (name, uniqueId)"
+    );
+    // 10 in one request but 11 in all: the service's own limit.
+    let ten: Vec<Value> = (0..10).map(|i| json!({"key": format!("t{i}"), "value": "v"})).collect();
+    assert_eq!(
+        f.err("AddTags", json!({"pipelineId": id, "tags": ten})),
         "InvalidRequestException"
     );
     assert_eq!(
@@ -147,9 +162,12 @@ fn delete_leaves_a_tombstone() {
     assert!(r.body().is_empty());
     assert_eq!(r.header("content-length"), Some("0"));
     envelope_ok(&r);
+    // The deleting phase: described as DELETING, refused by everything else,
+    // gone from the list; its (name, uniqueId) is free again.
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("DELETING"));
     assert_eq!(
-        f.err("DescribePipelines", json!({"pipelineIds": [id]})),
-        "PipelineDeletedException"
+        f.pipeline_field(&id, "@deletionRequestTime").as_deref(),
+        Some("2012-12-12T01:30:00")
     );
     assert_eq!(
         f.err("GetPipelineDefinition", json!({"pipelineId": id})),
@@ -160,8 +178,68 @@ fn delete_leaves_a_tombstone() {
         "PipelineNotFoundException"
     );
     assert_eq!(f.ok("ListPipelines", json!({}))["pipelineIdList"], json!([]));
-    // A new create with the same name and uniqueId is a new pipeline.
     assert_ne!(f.create("p"), id);
+    // After the phase (1 s by default), describe fails too.
+    f.clock.advance(std::time::Duration::from_millis(999));
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("DELETING"));
+    f.clock.advance(std::time::Duration::from_millis(1));
+    let (status, v) = f.call("DescribePipelines", json!({"pipelineIds": [id]}));
+    assert_eq!(status, 400);
+    assert_eq!(v["__type"], "PipelineDeletedException");
+    assert_eq!(v["message"], format!("Pipeline with id: {id} does not exist"));
+}
+
+#[test]
+fn deletion_delay_zero_deletes_at_once() {
+    let clock = std::sync::Arc::new(dpconform_reference::ManualClock::at_unix(crate::common::T0));
+    let reference = dpconform_reference::Reference::new(
+        dpconform_reference::Config::embedded()
+            .without_auth()
+            .with_clock(clock)
+            .with_deletion_delay(std::time::Duration::ZERO),
+    );
+    let call = |op: &str, body: Value| {
+        let r = reference.handle(dpconform_reference::operation_request(op, body.to_string()));
+        (
+            r.status(),
+            serde_json::from_slice::<Value>(r.body()).unwrap_or(Value::Null),
+        )
+    };
+    let (_, v) = call("CreatePipeline", json!({"name": "n", "uniqueId": "u"}));
+    let id = v["pipelineId"].clone();
+    assert_eq!(call("DeletePipeline", json!({"pipelineId": id})).0, 200);
+    let (status, v) = call("DescribePipelines", json!({"pipelineIds": [id]}));
+    assert_eq!(status, 400);
+    assert_eq!(v["__type"], "PipelineDeletedException");
+}
+
+#[test]
+fn describe_pipeline_fields_follow_the_evidence() {
+    let f = Fixture::new();
+    let id = f.ok(
+        "CreatePipeline",
+        json!({"name": "n", "uniqueId": "u", "tags": [{"key": "ansible", "value": "te\"st"}]}),
+    )["pipelineId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    f.ok(
+        "PutPipelineDefinition",
+        json!({"pipelineId": id, "pipelineObjects": hourly(&[])}),
+    );
+    // No @version before the first activation; *tags as compact JSON.
+    assert_eq!(f.pipeline_field(&id, "@version"), None);
+    assert_eq!(
+        f.pipeline_field(&id, "*tags").as_deref(),
+        Some(r#"[{"key":"ansible","value":"te\"st"}]"#)
+    );
+    assert_eq!(f.pipeline_field(&id, "@healthStatus"), None);
+    f.ok("ActivatePipeline", json!({"pipelineId": id}));
+    assert_eq!(f.pipeline_field(&id, "@version").as_deref(), Some("1"));
+    // No health before an instance has ended.
+    assert_eq!(f.pipeline_field(&id, "@healthStatus"), None);
+    f.ok("RemoveTags", json!({"pipelineId": id, "tagKeys": ["ansible"]}));
+    assert_eq!(f.pipeline_field(&id, "*tags"), None);
 }
 
 #[test]
@@ -179,7 +257,10 @@ fn put_get_and_validate_definitions() {
                "parameterObjects": [{"id": "myX", "attributes": [{"key": "type", "stringValue": "String"}, {"key": "default", "stringValue": "d"}]}],
                "parameterValues": [{"id": "myX", "stringValue": "v"}]}),
     );
-    assert_eq!(put, json!({"errored": false}));
+    assert_eq!(
+        put,
+        json!({"errored": false, "validationErrors": [], "validationWarnings": []})
+    );
     let got = f.ok("GetPipelineDefinition", json!({"pipelineId": id}));
     assert_eq!(got["pipelineObjects"], objects);
     assert_eq!(got["parameterValues"], json!([{"id": "myX", "stringValue": "v"}]));
@@ -225,7 +306,7 @@ fn put_get_and_validate_definitions() {
         json!({"pipelineId": id, "pipelineObjects": fatal}),
     );
     assert_eq!(status, 400);
-    assert_eq!(v["__type"], "com.amazon.setl.webservice#InvalidRequestException");
+    assert_eq!(v["__type"], "InvalidRequestException");
     assert!(v["message"]
         .as_str()
         .unwrap()
@@ -240,7 +321,19 @@ fn put_get_and_validate_definitions() {
         "ValidatePipelineDefinition",
         json!({"pipelineId": id, "pipelineObjects": hourly(&[])}),
     );
-    assert_eq!(v, json!({"errored": false}));
+    assert_eq!(
+        v,
+        json!({"errored": false, "validationErrors": [], "validationWarnings": []})
+    );
+    // An empty value on Validate: one error on its object, alone.
+    let v = f.ok(
+        "ValidatePipelineDefinition",
+        json!({"pipelineId": id, "pipelineObjects": [object("Schedule", &[("type", "")])]}),
+    );
+    assert_eq!(
+        v,
+        json!({"errored": true, "validationErrors": [{"id": "Schedule", "errors": ["INVALID_FIELD: Field values cannot be empty. Found empty values for 'type'"]}], "validationWarnings": []})
+    );
     let v = f.ok(
         "ValidatePipelineDefinition",
         json!({"pipelineId": id, "pipelineObjects": [object("A", &[("type", "ShellCommandActivity")])]}),
@@ -250,13 +343,14 @@ fn put_get_and_validate_definitions() {
         f.ok("GetPipelineDefinition", json!({"pipelineId": id}))["pipelineObjects"],
         bad
     );
+    // The model requires ids and names and refs of at least 1 character.
     let no_id = json!([{"name": "n", "fields": []}]);
     assert_eq!(
         f.err(
             "PutPipelineDefinition",
             json!({"pipelineId": id, "pipelineObjects": no_id})
         ),
-        "InvalidRequestException"
+        "ValidationException"
     );
     let empty_ref = json!([object("A", &[("type", "S3DataNode")]), {"id": "B", "name": "B", "fields": [{"key": "input", "refValue": ""}]}]);
     assert_eq!(
@@ -264,18 +358,20 @@ fn put_get_and_validate_definitions() {
             "PutPipelineDefinition",
             json!({"pipelineId": id, "pipelineObjects": empty_ref})
         ),
-        "InvalidRequestException"
+        "ValidationException"
     );
     let too_many: Vec<Value> = (0..101)
         .map(|i| object(&format!("o{i}"), &[("type", "S3DataNode")]))
         .collect();
-    assert_eq!(
-        f.err(
-            "PutPipelineDefinition",
-            json!({"pipelineId": id, "pipelineObjects": too_many})
-        ),
-        "InvalidRequestException"
-    );
+    for op in ["PutPipelineDefinition", "ValidatePipelineDefinition"] {
+        let (status, v) = f.call(op, json!({"pipelineId": id, "pipelineObjects": too_many}));
+        assert_eq!(status, 400);
+        assert_eq!(v["__type"], "InvalidRequestException");
+        assert_eq!(
+            v["message"],
+            "Web service limit exceeded: Exceeded maximum number of objects allowed per pipeline"
+        );
+    }
 }
 
 #[test]
@@ -313,9 +409,21 @@ fn describe_and_query_objects_and_evaluate() {
         f.query(
             &id,
             "COMPONENT",
-            json!([{"fieldName": "name", "operator": {"type": "EQ", "values": ["Hourly", "SayHello"]}}])
+            json!([{"fieldName": "name", "operator": {"type": "EQ", "values": ["SayHello"]}}])
         ),
-        vec!["Hourly", "SayHello"]
+        vec!["SayHello"]
+    );
+    // EQ takes exactly one value (the real service refused several).
+    let (status, v) = f.call(
+        "QueryObjects",
+        json!({"pipelineId": id, "sphere": "COMPONENT", "query": {"selectors": [
+            {"fieldName": "name", "operator": {"type": "EQ", "values": ["Hourly", "SayHello"]}}]}}),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(v["__type"], "InvalidRequestException");
+    assert_eq!(
+        v["message"],
+        "The request is missing a required value: Missing single value for field: name in query"
     );
     assert_eq!(
         f.query(
@@ -346,7 +454,7 @@ fn describe_and_query_objects_and_evaluate() {
         f.query(
             &id,
             "INSTANCE",
-            json!([{"fieldName": "@actualStartTime", "operator": {"type": "LE", "values": ["2099-01-01T00:00:00"]}}])
+            json!([{"fieldName": "@actualEndTime", "operator": {"type": "LE", "values": ["2099-01-01T00:00:00"]}}])
         )
         .is_empty(),
         "unset fields fail"
@@ -437,33 +545,24 @@ fn wire_errors_and_envelope() {
     assert_eq!(r.status(), 200);
 
     for (r, t) in [
-        (
-            send("POST", &[ct], "{}"),
-            "com.amazon.coral.service#UnknownOperationException",
-        ),
+        (send("POST", &[ct], "{}"), "UnknownOperationException"),
         (
             send("POST", &[("x-amz-target", "DataPipeline.Nope"), ct], "{}"),
-            "com.amazon.coral.service#UnknownOperationException",
+            "UnknownOperationException",
         ),
-        (
-            send("GET", &[target], ""),
-            "com.amazon.coral.service#UnknownOperationException",
-        ),
+        (send("GET", &[target], ""), "UnknownOperationException"),
         (
             send("POST", &[target, ("content-type", "text/xml")], "{}"),
-            "com.amazon.coral.service#UnknownOperationException",
+            "UnknownOperationException",
         ),
-        (
-            send("POST", &[target, ct], "{not json"),
-            "com.amazon.coral.service#SerializationException",
-        ),
+        (send("POST", &[target, ct], "{not json"), "SerializationException"),
         (
             send("POST", &[target, ct], r#"{"marker": 7}"#),
-            "com.amazon.coral.service#SerializationException",
+            "SerializationException",
         ),
         (
             send("POST", &[("x-amz-target", "DataPipeline.DeletePipeline"), ct], "{}"),
-            "com.amazon.coral.validate#ValidationException",
+            "ValidationException",
         ),
     ] {
         assert_eq!(r.status(), 400);
@@ -524,7 +623,7 @@ fn read_outputs_are_compact_json_with_keys_in_sorted_order() {
         .to_string();
     f.ok(
         "PutPipelineDefinition",
-        json!({"pipelineId": id, "pipelineObjects": hourly(&[("input", "&Hourly")]),
+        json!({"pipelineId": id, "pipelineObjects": hourly(&[("myInput", "&Hourly")]),
                "parameterObjects": [{"id": "myX", "attributes": [{"key": "type", "stringValue": "String"}]}],
                "parameterValues": [{"id": "myX", "stringValue": "v"}]}),
     );

@@ -328,8 +328,5 @@ fn auth_errors_carry_the_envelope() {
     assert!(r.header("x-amzn-requestid").is_some());
     assert!(r.header("date").is_some());
     let v: Value = serde_json::from_slice(r.body()).unwrap();
-    assert_eq!(
-        v["__type"],
-        "com.amazon.coral.service#MissingAuthenticationTokenException"
-    );
+    assert_eq!(v["__type"], "MissingAuthenticationTokenException");
 }

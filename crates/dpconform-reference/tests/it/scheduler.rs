@@ -422,7 +422,15 @@ fn runs_on_without_worker_group_waits_for_a_runner() {
             "Default",
             &[("scheduleType", "ondemand"), ("pipelineLogUri", "s3://l/")]
         ),
-        object("Ec2", &[("type", "Ec2Resource"), ("terminateAfter", "1 hour")]),
+        object(
+            "Ec2",
+            &[
+                ("type", "Ec2Resource"),
+                ("terminateAfter", "1 hour"),
+                ("role", "DataPipelineDefaultRole"),
+                ("resourceRole", "DataPipelineDefaultResourceRole")
+            ]
+        ),
         object(
             "Run",
             &[
@@ -436,6 +444,90 @@ fn runs_on_without_worker_group_waits_for_a_runner() {
     let id = f.activated("p", objects);
     assert!(f.poll("wg").is_none(), "runsOn wins over workerGroup");
     assert_eq!(f.status(&id, "@Run_2012-12-12T01:30:00"), "WAITING_FOR_RUNNER");
+    // The resource has an instance too, running while its activity waits.
+    assert_eq!(f.status(&id, "@Ec2_2012-12-12T01:30:00"), "RUNNING");
+}
+
+/// Data nodes and resources get instances (DG: their types have the invocation
+/// field `schedule`): an input node is FINISHED at once, an output node waits for
+/// its activity, a resource ends after the activities that run on it.
+#[test]
+fn data_nodes_and_resources_get_instances() {
+    let f = Fixture::new();
+    let objects = json!([
+        object(
+            "Default",
+            &[
+                ("scheduleType", "cron"),
+                ("pipelineLogUri", "s3://l/"),
+                ("schedule", "&Hourly")
+            ]
+        ),
+        object(
+            "Hourly",
+            &[
+                ("type", "Schedule"),
+                ("period", "1 hour"),
+                ("startDateTime", "2012-12-12T01:00:00"),
+                ("occurrences", "1")
+            ]
+        ),
+        object("In", &[("type", "S3DataNode"), ("filePath", "s3://b/in")]),
+        object("Out", &[("type", "S3DataNode"), ("directoryPath", "s3://b/out")]),
+        object(
+            "Ec2",
+            &[
+                ("type", "Ec2Resource"),
+                ("role", "r"),
+                ("resourceRole", "rr"),
+                ("terminateAfter", "1 hour")
+            ]
+        ),
+        object(
+            "Copy",
+            &[
+                ("type", "ShellCommandActivity"),
+                ("command", "x"),
+                ("input", "&In"),
+                ("output", "&Out"),
+                ("workerGroup", "wg")
+            ]
+        ),
+        object(
+            "OnEc2",
+            &[("type", "ShellCommandActivity"), ("command", "y"), ("runsOn", "&Ec2")]
+        ),
+    ]);
+    let id = f.activated("p", objects);
+    let at = "2012-12-12T01:00:00";
+    assert_eq!(f.status(&id, &format!("@In_{at}")), "FINISHED");
+    assert_eq!(f.status(&id, &format!("@Out_{at}")), "WAITING_ON_DEPENDENCIES");
+    assert_eq!(f.status(&id, &format!("@Ec2_{at}")), "RUNNING");
+    // Every instance has started at creation, waiting ones included.
+    assert_eq!(
+        f.field(&id, &format!("@Copy_{at}"), "@actualStartTime").as_deref(),
+        Some("2012-12-12T01:30:00")
+    );
+    assert_eq!(f.query(&id, "INSTANCE", json!([])).len(), 5);
+    let task = f.poll("wg").expect("the activity is handed out");
+    f.ok(
+        "SetTaskStatus",
+        json!({"taskId": task["taskId"], "taskStatus": "FINISHED"}),
+    );
+    assert_eq!(f.status(&id, &format!("@Out_{at}")), "FINISHED");
+    assert_eq!(f.status(&id, &format!("@Ec2_{at}")), "RUNNING", "OnEc2 still waits");
+    let on_ec2 = format!("@OnEc2_{at}");
+    f.ok(
+        "SetStatus",
+        json!({"pipelineId": id, "objectIds": [on_ec2], "status": "MARK_FINISHED"}),
+    );
+    f.advance(1);
+    assert_eq!(f.status(&id, &format!("@Ec2_{at}")), "FINISHED");
+    assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("FINISHED"));
+    assert_eq!(
+        f.pipeline_field(&id, "@finishedTime").as_deref(),
+        Some("2012-12-12T01:30:01")
+    );
 }
 
 /// M (ReportTaskProgress): a task not acknowledged within 2 minutes is
