@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Provenance;
+use crate::case::Grade;
 pub use crate::check::{CheckFailure, CheckName};
 
 /// Main steps run in order until one fails; `finally` steps always run.
@@ -93,7 +93,12 @@ pub struct CaseOutcome {
     pub path: PathBuf,
     pub about: String,
     pub source: String,
-    pub provenance: Provenance,
+    /// The case's grade.
+    pub grade: Grade,
+    /// When it failed: the grade of the first failed step's assertions (a
+    /// step may carry its own grade), which is what the difference rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_grade: Option<Grade>,
     pub status: CaseStatus,
     pub steps: Vec<StepOutcome>,
     #[serde(serialize_with = "millis")]
@@ -106,50 +111,138 @@ impl CaseOutcome {
         self.steps.iter().filter(|s| s.status == StepStatus::Failed)
     }
 
+    /// The grade the case's result counts under: its failed assertion's when
+    /// it failed, else the case's own.
+    pub fn counted_grade(&self) -> Grade {
+        self.failed_grade.unwrap_or(self.grade)
+    }
+
     /// Number of requests sent for this case.
     pub fn requests(&self) -> u32 {
         self.steps.iter().map(|s| s.attempts).sum()
     }
 }
 
-/// Totals of a run, split by provenance.
+/// Passed and failed cases of one grade.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassFail {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed.
+    pub failed: usize,
+}
+
+/// Results split by evidence grade (a failed case counts under the grade of
+/// its failed assertion).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeTotals {
+    /// Expectations observed on the real service.
+    pub observed: PassFail,
+    /// Expectations from the service model.
+    pub model: PassFail,
+    /// Expectations from the documentation.
+    pub documented: PassFail,
+    /// Inferred expectations.
+    pub inferred: PassFail,
+}
+
+impl GradeTotals {
+    /// The totals of one grade.
+    pub fn get(&self, grade: Grade) -> PassFail {
+        match grade {
+            Grade::Observed => self.observed,
+            Grade::Model => self.model,
+            Grade::Documented => self.documented,
+            Grade::Inferred => self.inferred,
+        }
+    }
+
+    /// Adds another count to one grade's.
+    pub fn add(&mut self, grade: Grade, more: PassFail) {
+        let slot = self.get_mut(grade);
+        slot.passed += more.passed;
+        slot.failed += more.failed;
+    }
+
+    fn get_mut(&mut self, grade: Grade) -> &mut PassFail {
+        match grade {
+            Grade::Observed => &mut self.observed,
+            Grade::Model => &mut self.model,
+            Grade::Documented => &mut self.documented,
+            Grade::Inferred => &mut self.inferred,
+        }
+    }
+
+    /// One line a person reads at a glance: where the endpoint conforms and
+    /// where it differs, strongest evidence first
+    /// (`conforms on everything observed and model; differs on 12 inferred`).
+    pub fn verdict(&self) -> String {
+        let (mut conforms, mut differs) = (Vec::new(), Vec::new());
+        for g in Grade::ALL {
+            let t = self.get(g);
+            if t.failed > 0 {
+                differs.push(format!("{} {g}", t.failed));
+            } else if t.passed > 0 {
+                conforms.push(g.name());
+            }
+        }
+        let join = |v: &[String]| match v {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        let conforms: Vec<String> = conforms.iter().map(|s| s.to_string()).collect();
+        match (conforms.is_empty(), differs.is_empty()) {
+            (true, true) => "nothing ran".into(),
+            (false, true) => format!("conforms on everything {}", join(&conforms)),
+            (true, false) => format!("differs on {} expectation(s)", join(&differs)),
+            (false, false) => format!(
+                "conforms on everything {}; differs on {} expectation(s)",
+                join(&conforms),
+                join(&differs)
+            ),
+        }
+    }
+}
+
+/// Totals of a run, split by grade.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    /// Cases that passed.
     pub passed: usize,
+    /// Cases that failed.
     pub failed: usize,
+    /// Cases not run (`skip`).
     pub skipped: usize,
-    pub documented_passed: usize,
-    pub documented_failed: usize,
-    pub inferred_passed: usize,
-    pub inferred_failed: usize,
+    /// Passed and failed by evidence grade.
+    #[serde(default)]
+    pub by_grade: GradeTotals,
 }
 
 impl Totals {
+    /// Totals of these case outcomes.
     pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseOutcome>) -> Totals {
         let mut t = Totals::default();
         for case in cases {
-            let documented = case.provenance == Provenance::Documented;
             match case.status {
-                CaseStatus::Passed => {
-                    t.passed += 1;
-                    if documented {
-                        t.documented_passed += 1
-                    } else {
-                        t.inferred_passed += 1
-                    }
-                }
-                CaseStatus::Failed => {
-                    t.failed += 1;
-                    if documented {
-                        t.documented_failed += 1
-                    } else {
-                        t.inferred_failed += 1
-                    }
-                }
+                CaseStatus::Passed => t.add(case.counted_grade(), true),
+                CaseStatus::Failed => t.add(case.counted_grade(), false),
                 CaseStatus::Skipped(_) => t.skipped += 1,
             }
         }
         t
+    }
+
+    /// Counts one passed or failed case under `grade`.
+    pub fn add(&mut self, grade: Grade, passed: bool) {
+        let slot = self.by_grade.get_mut(grade);
+        if passed {
+            self.passed += 1;
+            slot.passed += 1;
+        } else {
+            self.failed += 1;
+            slot.failed += 1;
+        }
     }
 
     /// The run's closing line: `N passed, N failed` (`, N skipped` where any).

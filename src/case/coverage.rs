@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::{Case, Provenance};
+use super::{Case, Grade};
 use dpconform_protocol::{snake_case, OPERATIONS};
 
 /// The kinds a case of an action folder is tagged with.
@@ -21,7 +21,8 @@ pub struct CoverageRow {
     /// `flows/` cases with a step that calls the action.
     pub flows: usize,
     pub total: usize,
-    pub inferred: usize,
+    /// Cases per grade, in [`Grade::ALL`] order.
+    pub grades: [usize; 4],
 }
 
 /// One row per action (all 19, covered or not), then one per other area.
@@ -64,9 +65,7 @@ fn row_of<'a>(label: &str, cases: impl Iterator<Item = &'a Case>) -> CoverageRow
     };
     for case in cases {
         row.total += 1;
-        if case.provenance() == Provenance::Inferred {
-            row.inferred += 1;
-        }
+        row.grades[case.grade() as usize] += 1;
         let mut tagged = false;
         for (i, kind) in KINDS.iter().enumerate() {
             if case.spec.tags.iter().any(|t| t == kind) {
@@ -84,8 +83,8 @@ fn row_of<'a>(label: &str, cases: impl Iterator<Item = &'a Case>) -> CoverageRow
 /// A Markdown table (readable as plain text too), with a totals line.
 pub fn render(rows: &[CoverageRow]) -> String {
     let mut out = String::from(
-        "| action / area | happy | errors | validation | paging | flows | cases | inferred |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| action / area | happy | errors | validation | paging | flows | cases | observed | model | documented | inferred |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let cell = |n: usize| if n == 0 { "-".to_string() } else { n.to_string() };
     for row in rows {
@@ -96,7 +95,7 @@ pub fn render(rows: &[CoverageRow]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.label,
             cell(row.kinds[0]),
             cell(row.kinds[1]),
@@ -104,17 +103,24 @@ pub fn render(rows: &[CoverageRow]) -> String {
             cell(row.kinds[3]),
             flows,
             row.total,
-            row.inferred
+            cell(row.grades[0]),
+            cell(row.grades[1]),
+            cell(row.grades[2]),
+            cell(row.grades[3]),
         );
     }
     let total: usize = rows.iter().map(|r| r.total).sum();
-    let inferred: usize = rows.iter().map(|r| r.inferred).sum();
+    let per_grade: Vec<String> = Grade::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("{} {g}", rows.iter().map(|r| r.grades[i]).sum::<usize>()))
+        .collect();
     let uncovered: Vec<&str> = rows
         .iter()
         .filter(|r| r.total == 0 && !r.label.ends_with('/'))
         .map(|r| r.label.as_str())
         .collect();
-    let _ = write!(out, "\n{total} cases ({inferred} inferred)");
+    let _ = write!(out, "\n{total} cases ({})", per_grade.join(", "));
     if !uncovered.is_empty() {
         let _ = write!(out, "; actions without a case folder: {}", uncovered.join(", "));
     }

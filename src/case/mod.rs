@@ -4,6 +4,7 @@
 mod check_name;
 pub mod coverage;
 pub mod discover;
+mod grade;
 mod locate;
 pub mod parse;
 pub mod template;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use check_name::CheckName;
+pub use grade::Grade;
 pub use parse::{load_case, CaseFileError};
 
 /// One case file, parsed and validated.
@@ -30,34 +32,19 @@ pub struct Case {
 }
 
 impl Case {
-    /// Whether the expected behaviour is documented or inferred (see [`Provenance`]).
-    pub fn provenance(&self) -> Provenance {
-        Provenance::of(&self.spec.source)
+    /// The grade of the case's evidence (see [`Grade`]).
+    pub fn grade(&self) -> Grade {
+        self.spec.grade
+    }
+
+    /// The grade of one step's assertions: its own where it has one, else the case's.
+    pub fn step_grade(&self, step: &Step) -> Grade {
+        step.expect.grade.unwrap_or(self.spec.grade)
     }
 
     /// The case's file stem, used to name its snapshots.
     pub fn stem(&self) -> &str {
         self.name.rsplit("::").next().unwrap_or(&self.name)
-    }
-}
-
-/// Where a case's expectation comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provenance {
-    /// The `source` names documentation or the service model.
-    Documented,
-    /// The `source` starts with `inferred`: the documentation is silent.
-    Inferred,
-}
-
-impl Provenance {
-    pub fn of(source: &str) -> Self {
-        if source.trim_start().to_ascii_lowercase().starts_with("inferred") {
-            Provenance::Inferred
-        } else {
-            Provenance::Documented
-        }
     }
 }
 
@@ -67,7 +54,10 @@ impl Provenance {
 pub struct CaseSpec {
     /// One line: what the case shows.
     pub about: String,
-    /// The page or model member the expectation comes from, or `inferred: why`.
+    /// How the expected behaviour is known.
+    pub grade: Grade,
+    /// The citation: a ledger entry (`evidence/<file>.md`) or a documentation
+    /// page, and what it shows; for `inferred`, `inferred: why`.
     pub source: String,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -212,6 +202,10 @@ pub struct SignOverrides {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
+    /// This step's grade where it differs from the case's (with its own `source`).
+    pub grade: Option<Grade>,
+    /// The citation of this step's grade.
+    pub source: Option<String>,
     /// Default: 200, or 400 when `error` is given.
     pub status: Option<u16>,
     /// The error type: `__type` after `#` and before `:`.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::locate::{line_column, locate, Seg};
 use super::template::{self, ANY};
 use super::CheckName;
-use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
+use super::{Case, CaseSpec, Grade, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
 use dpconform_protocol::OPERATIONS;
 
 /// How far from now a step may sign (`sign.time_offset`): 100 years.
@@ -139,6 +139,30 @@ type Invalid = (Vec<PathSeg>, String);
 /// The rules serde cannot express; the first broken one is reported.
 struct Validator;
 
+/// A citation fits its grade: present, and `inferred: why` exactly when the grade is inferred.
+fn citation(grade: Grade, source: &str, at: Vec<PathSeg>) -> Result<(), Invalid> {
+    let says_inferred = source.trim_start().to_ascii_lowercase().starts_with("inferred");
+    if source.trim().is_empty() {
+        return Err((
+            at,
+            "`source` must cite the evidence (`evidence/<file>.md` or a documentation page), or for grade `inferred` say `inferred: why`".into(),
+        ));
+    }
+    match (grade, says_inferred) {
+        (Grade::Inferred, false) => Err((
+            at,
+            "grade `inferred` needs a `source` that starts with `inferred:` and says why".into(),
+        )),
+        (g, true) if g != Grade::Inferred => Err((
+            at,
+            format!(
+                "the `source` says inferred, but the grade is `{g}`: make the grade `inferred`, or cite the evidence"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Validator {
     fn case(self, spec: &CaseSpec) -> Result<(), Invalid> {
         if spec.about.trim().is_empty() {
@@ -147,12 +171,7 @@ impl Validator {
                 "`about` must say in one line what the case shows".into(),
             ));
         }
-        if spec.source.trim().is_empty() {
-            return Err((
-                vec![key("source")],
-                "`source` must name the documentation, or start with `inferred:` and say why".into(),
-            ));
-        }
+        citation(spec.grade, &spec.source, vec![key("source")])?;
         if spec.steps.is_empty() {
             return Err((vec![key("steps")], "a case needs at least one step".into()));
         }
@@ -236,6 +255,22 @@ impl Validator {
         }
         for (name, value) in &step.headers {
             template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("headers"), key(name)], e))?;
+        }
+        match (step.expect.grade, &step.expect.source) {
+            (Some(grade), Some(source)) => citation(grade, source, path(&[key("expect"), key("source")]))?,
+            (None, None) => {}
+            (Some(_), None) => {
+                return fail(
+                    &[key("expect"), key("grade")],
+                    "a step's own `grade` needs its own `source` (the citation)".into(),
+                )
+            }
+            (None, Some(_)) => {
+                return fail(
+                    &[key("expect"), key("source")],
+                    "a step's own `source` needs its own `grade`".into(),
+                )
+            }
         }
         if let Some(Signing::With(o)) = &step.sign {
             if o.time_offset.is_some_and(|t| t.unsigned_abs() > MAX_TIME_OFFSET_SECS) {

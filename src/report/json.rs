@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Provenance;
+use crate::case::Grade;
 use crate::outcome::{CaseOutcome, CaseStatus, Phase, RunOutcome, StepOutcome, StepStatus, Totals};
 
 /// The `schema` member of every report.json.
@@ -51,13 +51,6 @@ pub struct RunInfo {
     pub requests: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Documented,
-    Inferred,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -89,7 +82,13 @@ pub struct CaseReport {
     pub file_sha256: Option<String>,
     pub about: String,
     pub source: String,
-    pub kind: Kind,
+    /// The case's evidence grade (`kind` in reports written before grades:
+    /// `documented` or `inferred`).
+    #[serde(alias = "kind")]
+    pub grade: Grade,
+    /// When it failed: the grade of the failed assertion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_grade: Option<Grade>,
     /// `passed`, `failed` or `skipped`.
     pub status: Status,
     /// Why the case was skipped.
@@ -199,24 +198,10 @@ impl Report {
     pub fn compute_totals(&self) -> Totals {
         let mut t = Totals::default();
         for case in &self.cases {
-            let documented = case.kind == Kind::Documented;
+            let counted = case.failed_grade.unwrap_or(case.grade);
             match case.status {
-                Status::Passed => {
-                    t.passed += 1;
-                    if documented {
-                        t.documented_passed += 1
-                    } else {
-                        t.inferred_passed += 1
-                    }
-                }
-                Status::Failed => {
-                    t.failed += 1;
-                    if documented {
-                        t.documented_failed += 1
-                    } else {
-                        t.inferred_failed += 1
-                    }
-                }
+                Status::Passed => t.add(counted, true),
+                Status::Failed => t.add(counted, false),
                 Status::Skipped | Status::NotRun => t.skipped += 1,
             }
         }
@@ -289,10 +274,8 @@ fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
         file_sha256: meta.case_sha256.get(&case.name).cloned(),
         about: case.about.clone(),
         source: case.source.clone(),
-        kind: match case.provenance {
-            Provenance::Documented => Kind::Documented,
-            Provenance::Inferred => Kind::Inferred,
-        },
+        grade: case.grade,
+        failed_grade: case.failed_grade,
         status,
         skip_reason,
         duration_ms: millis(case.duration),

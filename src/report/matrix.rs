@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use super::json::{Kind, Report, Status};
+use super::json::{Report, Status};
+use crate::case::Grade;
+use crate::outcome::GradeTotals;
 use dpconform_protocol::{snake_case, OPERATIONS};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,10 +19,8 @@ pub struct MatrixRow {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
-    pub documented_passed: usize,
-    pub documented_total: usize,
-    pub inferred_passed: usize,
-    pub inferred_total: usize,
+    /// Passed and failed cases of the row by grade.
+    pub by_grade: GradeTotals,
     /// Requests to this action from any case (actions only).
     pub steps_passed: usize,
     pub steps_failed: usize,
@@ -65,6 +65,15 @@ impl MatrixRow {
         }
     }
 
+    /// `passed/total` of one grade's cases, or `-` when it has none.
+    pub fn grade_cell(&self, grade: Grade) -> String {
+        let t = self.by_grade.get(grade);
+        match t.passed + t.failed {
+            0 => "-".into(),
+            total => format!("{}/{total}", t.passed),
+        }
+    }
+
     pub fn verdict(&self) -> Verdict {
         if self.failed > 0 || self.steps_failed > 0 {
             Verdict::Fails
@@ -102,21 +111,21 @@ pub fn build(report: &Report) -> Vec<MatrixRow> {
     for case in &report.cases {
         if let Some(row) = rows.iter_mut().find(|r| r.area == case.area) {
             row.cases += 1;
-            let (passed, total) = match case.kind {
-                Kind::Documented => (&mut row.documented_passed, &mut row.documented_total),
-                Kind::Inferred => (&mut row.inferred_passed, &mut row.inferred_total),
-            };
+            let mut grades = crate::outcome::Totals::default();
+            let counted = case.failed_grade.unwrap_or(case.grade);
             match case.status {
                 Status::Passed => {
                     row.passed += 1;
-                    *passed += 1;
-                    *total += 1;
+                    grades.add(counted, true);
                 }
                 Status::Failed => {
                     row.failed += 1;
-                    *total += 1;
+                    grades.add(counted, false);
                 }
                 Status::Skipped | Status::NotRun => row.skipped += 1,
+            }
+            for g in Grade::ALL {
+                row.by_grade.add(g, grades.by_grade.get(g));
             }
         }
         for step in &case.steps {

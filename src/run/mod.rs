@@ -173,6 +173,7 @@ impl Runner {
                 failures: vec![CheckFailure::new(CheckName::Template, message)],
                 ..internal_error_step("vars")
             });
+            outcome.failed_grade = Some(case.grade());
         }
         let literals = case_literals(case);
         let mut failed = !outcome.steps.is_empty();
@@ -198,6 +199,7 @@ impl Runner {
                 )
                 .await;
             failed = result.failures.iter().any(|f| f.check.blocks_later_steps());
+            note_failed_grade(&mut outcome, case, step, &result);
             outcome.steps.push(result);
         }
         for (index, step) in case.spec.finally.iter().enumerate() {
@@ -213,6 +215,7 @@ impl Runner {
                     &literals,
                 )
                 .await;
+            note_failed_grade(&mut outcome, case, step, &result);
             outcome.steps.push(result);
         }
         if outcome.steps.iter().any(|s| s.status == StepStatus::Failed) {
@@ -385,6 +388,13 @@ fn finish(mut outcome: StepOutcome, clock: Instant) -> StepOutcome {
     outcome
 }
 
+/// The first failed step decides which grade a failed case counts under.
+fn note_failed_grade(outcome: &mut CaseOutcome, case: &Case, step: &Step, result: &StepOutcome) {
+    if result.status == StepStatus::Failed && outcome.failed_grade.is_none() {
+        outcome.failed_grade = Some(case.step_grade(step));
+    }
+}
+
 fn skeleton(case: &Case, status: CaseStatus) -> CaseOutcome {
     CaseOutcome {
         name: case.name.clone(),
@@ -392,7 +402,8 @@ fn skeleton(case: &Case, status: CaseStatus) -> CaseOutcome {
         path: case.path.clone(),
         about: case.spec.about.clone(),
         source: case.spec.source.clone(),
-        provenance: case.provenance(),
+        grade: case.grade(),
+        failed_grade: None,
         status,
         steps: Vec::new(),
         duration: Duration::ZERO,
