@@ -14,7 +14,7 @@ fn error_of(text: &str) -> String {
 const STEP: &str = r#"{ "operation": "ListPipelines" }"#;
 
 fn case_with_step(step: &str) -> String {
-    format!("{{\n  \"about\": \"a\",\n  \"source\": \"s\",\n  \"steps\": [\n    {step}\n  ]\n}}")
+    format!("{{\n  \"about\": \"a\",\n  \"source\": \"s\",\n  \"grade\": \"documented\",\n  \"steps\": [\n    {step}\n  ]\n}}")
 }
 
 #[test]

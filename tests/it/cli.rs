@@ -8,7 +8,7 @@ use crate::support::{dpconform, dpconform_command, TempDir};
 
 const GOOD_CASE: &str = r#"{
   "about": "describe an unknown pipeline",
-  "source": "self-test",
+  "source": "self-test", "grade": "documented",
   "steps": [ { "operation": "DescribePipelines", "body": { "pipelineIds": ["df-x"] },
                "expect": { "error": "PipelineNotFoundException" } } ]
 }"#;

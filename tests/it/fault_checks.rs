@@ -18,7 +18,7 @@ use dpconform::snapshot::SnapshotStore;
 /// Two steps: a success with an exact JSON body, then an expected error.
 const CASE: &str = r#"{
   "about": "A create and a describe of an unknown pipeline",
-  "source": "self-test",
+  "source": "self-test", "grade": "documented",
   "steps": [
     { "name": "create", "operation": "CreatePipeline",
       "body": { "name": "n", "uniqueId": "u" },

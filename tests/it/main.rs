@@ -5,6 +5,7 @@
 mod case_files;
 mod cli;
 mod console_output;
+mod corpus_citations;
 mod endpoint_faults;
 mod fault_checks;
 mod fuzz_regressions;
