@@ -135,8 +135,14 @@ mod tests {
     use std::path::Path;
 
     fn case(name: &str, tags: &str, source: &str, op: &str) -> Case {
-        let text =
-            format!(r#"{{"about": "a", "source": "{source}", "tags": [{tags}], "steps": [{{"operation": "{op}"}}]}}"#);
+        let text = format!(
+            r#"{{"about": "a", "source": "{source}", "grade": "{}", "tags": [{tags}], "steps": [{{"operation": "{op}"}}]}}"#,
+            if source.starts_with("inferred") {
+                "inferred"
+            } else {
+                "documented"
+            }
+        );
         parse_case(Path::new("x.json"), name.into(), &text).expect("valid")
     }
 
@@ -156,7 +162,7 @@ mod tests {
         let rows = coverage(&cases);
         let create = rows.iter().find(|r| r.label == "CreatePipeline").expect("row");
         assert_eq!(
-            (create.kinds, create.flows, create.total, create.inferred),
+            (create.kinds, create.flows, create.total, create.grades[3]),
             ([1, 1, 0, 0], 1, 2, 1)
         );
         assert_eq!(rows.len(), 19 + 2);
@@ -167,7 +173,7 @@ mod tests {
         );
         assert!(table.contains("| protocol/ | - | - | - | - |  | 1 | 1 |"), "{table}");
         assert!(
-            table.contains("4 cases (2 inferred); actions without a case folder: ActivatePipeline"),
+            table.contains("4 cases (0 observed, 0 model, 2 documented, 2 inferred); actions without a case folder: ActivatePipeline"),
             "{table}"
         );
     }

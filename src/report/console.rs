@@ -36,16 +36,20 @@ pub fn failure_details(case: &CaseOutcome) -> String {
     super::text::case_details(&super::json::CaseReport::from_outcome(case))
 }
 
-/// `observed 12 passed, 0 failed · model ...`: every grade, strongest first.
+/// `observed 12 passed, 0 failed · model ...`: the grades that had cases, strongest first.
 pub fn grade_line(by_grade: &GradeTotals) -> String {
-    Grade::ALL
+    let parts: Vec<String> = Grade::ALL
         .iter()
-        .map(|g| {
+        .filter_map(|g| {
             let t = by_grade.get(*g);
-            format!("{g} {} passed, {} failed", t.passed, t.failed)
+            (t.passed + t.failed > 0).then(|| format!("{g} {} passed, {} failed", t.passed, t.failed))
         })
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .collect();
+    if parts.is_empty() {
+        "no case ran".into()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 /// The end of a run: failure details, totals by grade, and the closing line.

@@ -13,7 +13,6 @@ mod interrupted_run;
 mod layering;
 mod no_secrets;
 mod reference_load;
-mod report_browser;
 mod report_e2e;
 mod report_golden;
 mod support;

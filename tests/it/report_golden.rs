@@ -113,7 +113,7 @@ fn base_run() -> RunOutcome {
             ),
             case(
                 "describe_pipelines::unknown_id",
-                "API Reference, DescribePipelines",
+                "evidence/aws-sdk-js-features-datapipeline.md: an unknown id is PipelineNotFoundException",
                 vec![step(
                     "describe",
                     "DescribePipelines",
