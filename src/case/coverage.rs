@@ -168,10 +168,10 @@ mod tests {
         assert_eq!(rows.len(), 19 + 2);
         let table = render(&rows);
         assert!(
-            table.contains("| CreatePipeline | 1 | 1 | - | - | 1 | 2 | 1 |"),
+            table.contains("| CreatePipeline | 1 | 1 | - | - | 1 | 2 | - | - | 1 | 1 |"),
             "{table}"
         );
-        assert!(table.contains("| protocol/ | - | - | - | - |  | 1 | 1 |"), "{table}");
+        assert!(table.contains("| protocol/ | - | - | - | - |  | 1 | - | - | - | 1 |"), "{table}");
         assert!(
             table.contains("4 cases (0 observed, 0 model, 2 documented, 2 inferred); actions without a case folder: ActivatePipeline"),
             "{table}"
