@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod discover;
 mod grade;
 mod locate;
+mod operators;
 pub mod parse;
 pub mod template;
 
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 pub use check_name::CheckName;
 pub use grade::Grade;
+pub use operators::{operator, operator_problem, Operator};
 pub use parse::{load_case, CaseFileError};
 
 /// One case file, parsed and validated.
@@ -102,6 +104,14 @@ pub struct Step {
     /// Re-send until the expectations hold (eventually consistent reads).
     #[serde(default)]
     pub retry: Option<Retry>,
+    /// Deadline of each of this step's requests, in seconds (default: the
+    /// run's `--timeout`; a PollForTask waits at least the long poll).
+    #[serde(default)]
+    pub timeout: Option<f64>,
+    /// Follow `marker` / `hasMoreResults` to the last page; the expectations
+    /// see one body whose result list holds every page's elements.
+    #[serde(default)]
+    pub paginate: bool,
 }
 
 impl Step {
@@ -218,6 +228,9 @@ pub struct Expect {
     pub json: Option<Value>,
     /// The body contains this JSON: objects by key, arrays element by element in any order.
     pub json_includes: Option<Value>,
+    /// The body does not contain this JSON (in the sense of `json_includes`):
+    /// "my deleted pipeline is not listed".
+    pub json_excludes: Option<Value>,
     /// The raw body equals this text (e.g. `""` for empty responses).
     pub body: Option<String>,
     /// Compare the (redacted) body with `snapshots/<area>/<case>__<step>.snap`.

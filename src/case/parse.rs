@@ -9,7 +9,7 @@ use super::locate::{line_column, locate, Seg};
 use super::template::{self, ANY};
 use super::CheckName;
 use super::{Case, CaseSpec, Grade, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
-use dpconform_protocol::OPERATIONS;
+use dpconform_protocol::{Operation, OPERATIONS};
 
 /// How far from now a step may sign (`sign.time_offset`): 100 years.
 pub const MAX_TIME_OFFSET_SECS: u64 = 3_155_760_000;
@@ -255,6 +255,33 @@ impl Validator {
         }
         for (name, value) in &step.headers {
             template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("headers"), key(name)], e))?;
+        }
+        for (member, value) in [
+            ("json", &step.expect.json),
+            ("json_includes", &step.expect.json_includes),
+            ("json_excludes", &step.expect.json_excludes),
+        ] {
+            if let Some(problem) = value.as_ref().and_then(super::operator_problem) {
+                return fail(&[key("expect"), key(member)], problem);
+            }
+        }
+        if let Some(t) = step.timeout {
+            if !(t > 0.0 && t <= 3600.0) {
+                return fail(&[key("timeout")], "must be more than 0 and at most 3600 seconds".into());
+            }
+        }
+        if step.paginate {
+            let pages = step
+                .operation
+                .as_deref()
+                .and_then(Operation::from_name)
+                .and_then(Operation::paginator);
+            if pages.is_none() {
+                return fail(
+                    &[key("paginate")],
+                    "only ListPipelines, DescribeObjects and QueryObjects steps page (`marker`, `hasMoreResults`)".into(),
+                );
+            }
         }
         match (step.expect.grade, &step.expect.source) {
             (Some(grade), Some(source)) => citation(grade, source, path(&[key("expect"), key("source")]))?,

@@ -23,6 +23,7 @@ use crate::secrets::Secrets;
 use crate::send::client::{HttpClient, RawResponse};
 use crate::send::request::{prepare, PreparedRequest};
 use crate::send::sign;
+use dpconform_protocol::{Operation, LONG_POLL_SECONDS};
 use crate::send::target::Credentials;
 use crate::snapshot::redact::{literal_datetimes, Redactor};
 use crate::snapshot::{SnapshotInput, SnapshotStore};
@@ -262,6 +263,7 @@ impl Runner {
             .map(|r| clock + Duration::from_secs_f64(r.for_seconds));
         let interval = Duration::from_millis(step.retry.as_ref().map_or(0, |r| r.interval_ms));
         let label = format!("{} / {name}", case.name);
+        let step_timeout = self.step_timeout(step);
         let skipped_checks: Vec<(CheckName, String)> = step
             .skip_checks
             .iter()
@@ -281,45 +283,42 @@ impl Runner {
                 attempts,
                 duration: Duration::ZERO,
             };
-            let request = match self.build_request(step, scope) {
-                Ok(r) => r,
+            let exchanged = match self.exchange(step, scope, &label, step_timeout).await {
+                Ok(e) => e,
                 // A clean-up step whose variables were never captured has nothing to clean.
-                Err(message) if phase == Phase::Finally && message.contains("has no value") => {
+                Err(Stop::Template(message)) if phase == Phase::Finally && message.contains("has no value") => {
                     return not_run(name.to_string(), phase, message);
                 }
-                Err(message) => {
+                Err(Stop::Template(message)) => {
                     outcome.failures.push(CheckFailure::new(CheckName::Template, message));
                     return finish(outcome, clock);
                 }
-            };
-            outcome.request = Some(SentRequest {
-                method: request.method.clone(),
-                url: request.url.clone(),
-                headers: sign::redact_secrets(&request.headers),
-                body: recorded_body(&request.body),
-                body_len: request.body.len(),
-            });
-            let response = match self.client.send(&request).await {
-                Ok(response) => response,
-                Err(message) => {
+                Err(Stop::Transport { request, message }) => {
+                    outcome.request = Some(request);
                     outcome.failures.push(CheckFailure::new(CheckName::Transport, message));
                     return finish(outcome, clock);
                 }
             };
+            let Exchanged {
+                request,
+                response,
+                failures,
+                pages,
+            } = exchanged;
+            outcome.attempts = attempts + pages.saturating_sub(1);
+            outcome.request = Some(request);
             outcome.response = Some(ReceivedResponse {
                 status: response.status,
                 headers: response.headers.clone(),
                 body: recorded_body(&response.body),
                 body_len: response.body.len(),
             });
-            outcome.failures = envelope::check(&response, &step.skip_checks, &self.context, &label);
+            outcome.failures = failures;
             let body = expect::parse_body(&response);
             outcome
                 .failures
                 .extend(expect::check(&step.expect, &response, body.as_ref(), scope));
-            let retryable = !outcome.failures.is_empty()
-                && outcome.failures.iter().all(|f| !CheckName::ENVELOPE.contains(&f.check));
-            if retryable && deadline.is_some_and(|d| Instant::now() + interval < d) {
+            if retry_may_help(&outcome.failures, &response) && deadline.is_some_and(|d| Instant::now() + interval < d) {
                 tokio::time::sleep(interval).await;
                 continue;
             }
@@ -333,8 +332,99 @@ impl Runner {
         }
     }
 
-    fn build_request(&self, step: &Step, scope: &mut Scope) -> Result<PreparedRequest, String> {
+    /// The deadline of a step's requests: its own `timeout`, else the run's;
+    /// a PollForTask waits at least out the service's long poll.
+    fn step_timeout(&self, step: &Step) -> Duration {
+        if let Some(seconds) = step.timeout {
+            return Duration::from_secs_f64(seconds);
+        }
+        if step.operation.as_deref() == Some(Operation::PollForTask.name()) {
+            return self.config.timeout.max(LONG_POLL_DEADLINE);
+        }
+        self.config.timeout
+    }
+
+    /// Sends a step's request, or for a paginated step every page, checking
+    /// each answer's envelope. A paginated step's response carries one body
+    /// whose result list holds every page's elements.
+    async fn exchange(&self, step: &Step, scope: &mut Scope, label: &str, timeout: Duration) -> Result<Exchanged, Stop> {
+        let paginator = step
+            .paginate
+            .then(|| step.operation.as_deref().and_then(Operation::from_name))
+            .flatten()
+            .and_then(Operation::paginator);
+        let mut marker: Option<String> = None;
+        let mut collected: Vec<serde_json::Value> = Vec::new();
+        let mut failures = Vec::new();
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            let request = self
+                .build_request(step, scope, paginator.zip(marker.as_deref()))
+                .map_err(Stop::Template)?;
+            let sent = SentRequest {
+                method: request.method.clone(),
+                url: request.url.clone(),
+                headers: sign::redact_secrets(&request.headers),
+                body: recorded_body(&request.body),
+                body_len: request.body.len(),
+            };
+            let mut response = match self.client.send_within(&request, timeout).await {
+                Ok(r) => r,
+                Err(message) => return Err(Stop::Transport { request: sent, message }),
+            };
+            failures.extend(envelope::check(&response, &step.skip_checks, &self.context, label));
+            let page: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+            let (Some(p), Some(mut page)) = (paginator, page) else {
+                return Ok(Exchanged { request: sent, response, failures, pages });
+            };
+            if let Some(items) = page.get_mut(p.result_key).and_then(|v| v.as_array_mut()) {
+                collected.append(items);
+            }
+            let next = page
+                .get(p.output_token)
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.is_empty())
+                .map(str::to_string);
+            let more = page.get(p.more_results).and_then(|v| v.as_bool()).unwrap_or(next.is_some());
+            let stop = !failures.is_empty() || response.status != 200 || !more || next.is_none();
+            if stop || pages >= MAX_PAGES || next == marker {
+                if let Some(object) = page.as_object_mut() {
+                    object.insert(p.result_key.to_string(), serde_json::Value::Array(collected));
+                }
+                response.body = serde_json::to_vec(&page).unwrap_or_default().into();
+                if pages >= MAX_PAGES && !stop {
+                    failures.push(CheckFailure::new(
+                        CheckName::Json,
+                        format!("still more pages after {MAX_PAGES}: stopped following `{}`", p.output_token),
+                    ));
+                } else if next == marker && !stop {
+                    failures.push(CheckFailure::new(
+                        CheckName::Json,
+                        format!("the `{}` did not change from one page to the next: it would never end", p.output_token),
+                    ));
+                }
+                return Ok(Exchanged { request: sent, response, failures, pages });
+            }
+            marker = next;
+        }
+    }
+
+    fn build_request(
+        &self,
+        step: &Step,
+        scope: &mut Scope,
+        page: Option<(dpconform_protocol::Paginator, &str)>,
+    ) -> Result<PreparedRequest, String> {
         let mut request = prepare(step, &self.config.endpoint, scope)?;
+        if let Some((paginator, marker)) = page {
+            let mut body: serde_json::Value =
+                serde_json::from_slice(&request.body).unwrap_or_else(|_| serde_json::json!({}));
+            if let Some(object) = body.as_object_mut() {
+                object.insert(paginator.input_token.to_string(), marker.into());
+            }
+            request.body = serde_json::to_vec(&body).unwrap_or_default().into();
+        }
         if let Some(overrides) = request.signing.clone() {
             sign::sign_request(&mut request, &self.config.credentials, &overrides, SystemTime::now())?;
         }
@@ -386,6 +476,44 @@ fn finish(mut outcome: StepOutcome, clock: Instant) -> StepOutcome {
         StepStatus::Failed
     };
     outcome
+}
+
+/// Pages a paginated step follows at most: far more than any case needs, few
+/// enough that an endpoint that always says "more" fails in seconds.
+const MAX_PAGES: u32 = 200;
+
+/// A PollForTask's deadline unless the step sets one: above the service's long
+/// poll, so an endpoint that holds the poll the documented 90 s is waited for.
+const LONG_POLL_DEADLINE: Duration = Duration::from_secs(LONG_POLL_SECONDS + 10);
+
+/// What one step sent and got back.
+struct Exchanged {
+    request: SentRequest,
+    response: RawResponse,
+    /// Envelope failures of every page.
+    failures: Vec<CheckFailure>,
+    pages: u32,
+}
+
+/// Why a step's exchange stopped before there was a response to judge.
+enum Stop {
+    Template(String),
+    Transport { request: SentRequest, message: String },
+}
+
+/// Whether sending again may turn these failures into a pass: only when the
+/// endpoint gave a well-formed answer (status 200 or 400, envelope sound, a
+/// JSON body) that differs in what state can change. A broken answer fails at
+/// once instead of being re-sent for the whole retry window.
+fn retry_may_help(failures: &[CheckFailure], response: &RawResponse) -> bool {
+    !failures.is_empty()
+        && matches!(response.status, 200 | 400)
+        && failures.iter().all(|f| {
+            matches!(
+                f.check,
+                CheckName::Status | CheckName::ErrorType | CheckName::ErrorMessage | CheckName::Json | CheckName::Capture
+            )
+        })
 }
 
 /// The first failed step decides which grade a failed case counts under.

@@ -48,16 +48,25 @@ impl HttpClient {
     }
 
     pub async fn send(&self, request: &PreparedRequest) -> Result<RawResponse, String> {
+        self.send_within(request, self.timeout).await
+    }
+
+    /// Sends with its own deadline instead of the run's (a step's `timeout`, a long poll).
+    pub async fn send_within(&self, request: &PreparedRequest, timeout: Duration) -> Result<RawResponse, String> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|_| format!("`{}` is not an HTTP method", request.method))?;
-        let mut builder = self.client.request(method, &request.url).body(request.body.clone());
+        let mut builder = self
+            .client
+            .request(method, &request.url)
+            .timeout(timeout)
+            .body(request.body.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
         let mut response = builder
             .send()
             .await
-            .map_err(|e| transport::describe(&e, Phase::Head, &request.url, self.timeout))?;
+            .map_err(|e| transport::describe(&e, Phase::Head, &request.url, timeout))?;
         let status = response.status().as_u16();
         let version = response.version();
         let headers = response
@@ -74,7 +83,7 @@ impl HttpClient {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport::describe(&e, Phase::Body, &request.url, self.timeout))?
+            .map_err(|e| transport::describe(&e, Phase::Body, &request.url, timeout))?
         {
             if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(transport::body_too_large(MAX_RESPONSE_BYTES));

@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod interrupted_run;
 mod layering;
 mod no_secrets;
+mod planted_bugs;
 mod reference_load;
 mod report_e2e;
 mod report_golden;
