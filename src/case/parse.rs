@@ -367,18 +367,20 @@ impl Validator {
                 "use `json` (exact) or `json_includes` (subset), not both".into(),
             );
         }
-        for k in ["json", "json_includes"] {
-            let value = if k == "json" {
-                &expect.json
-            } else {
-                &expect.json_includes
-            };
+        // JSON expectations may name what this very step captures: captures are taken first.
+        let mut judged = Vec::new();
+        for (k, value) in [
+            ("json", &expect.json),
+            ("json_includes", &expect.json_includes),
+            ("json_excludes", &expect.json_excludes),
+        ] {
             if let Some(value) = value {
                 let mut vars = Vec::new();
                 templates(value, &mut vars).or_else(|err| fail(&e(k), err))?;
-                used.extend(vars.into_iter().filter(|v| v != ANY));
+                judged.extend(vars.into_iter().filter(|v| v != ANY && !expect.capture.contains_key(v)));
             }
         }
+        used.extend(judged);
         if let Some(body) = &expect.body {
             template::variables_in_str(body, &mut used).or_else(|err| fail(&e("body"), err))?;
         }
