@@ -42,11 +42,12 @@ pub fn check(
 
     if on(CheckName::Crc32) {
         let actual = crc32fast::hash(&response.body);
+        // observed: none of the 127 real answers recorded in
+        // evidence/ansible-community-aws-data-pipeline-placebo-recordings.md
+        // carries x-amz-crc32, so its absence is no difference; the SDKs check
+        // it when it is there, so a present one must be right.
         match response.header(CRC32_HEADER).map(str::trim) {
-            None => fail(
-                CheckName::Crc32,
-                format!("no {CRC32_HEADER} header (expected {actual})"),
-            ),
+            None => {}
             Some(text) => match text.parse::<u32>() {
                 Err(_) => fail(
                     CheckName::Crc32,

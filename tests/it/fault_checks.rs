@@ -78,6 +78,12 @@ async fn wrong_crc_is_reported_by_crc32_only() {
 }
 
 #[tokio::test]
+async fn an_answer_without_crc32_passes_as_the_real_services_do() {
+    let run = run_against(Fault::NoCrc).await;
+    assert_eq!(run.cases[0].status, CaseStatus::Passed, "{:#?}", run.cases[0].steps);
+}
+
+#[tokio::test]
 async fn missing_request_id_is_reported_by_request_id_only() {
     assert_only(Fault::MissingRequestId, CheckName::RequestId).await;
 }
