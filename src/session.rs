@@ -153,7 +153,7 @@ impl Finished {
 }
 
 /// The secret keys and session tokens of `credentials`.
-pub fn secrets_of(credentials: &[Credentials]) -> Secrets {
+fn secrets_of(credentials: &[Credentials]) -> Secrets {
     Secrets::new(credentials.iter().flat_map(Credentials::secret_values))
 }
 

@@ -10,12 +10,14 @@ use super::RunContext;
 use crate::send::client::RawResponse;
 use dpconform_protocol::CONTENT_TYPE;
 
-pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
-pub const CRC32_HEADER: &str = "x-amz-crc32";
+/// The header that carries the request id.
+const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+/// The header that carries the CRC32 of the body.
+const CRC32_HEADER: &str = "x-amz-crc32";
 
 /// Runs the envelope checks not switched off in `skip`; `step` names the step
 /// for the uniqueness check's message.
-pub fn check(
+pub(crate) fn check(
     response: &RawResponse,
     skip: &BTreeMap<String, String>,
     context: &RunContext,

@@ -22,8 +22,8 @@ use dpconform_reference::{Config, ManualClock, Operation, Reference, Request, Re
 
 /// 2012-12-12T01:30:00Z: the hourly schedule below has instances due.
 const NOW_SECS: u64 = 1_355_275_800;
-pub const PIPELINE_TOKEN: &str = "$PIPELINE";
-pub const TASK_TOKEN: &str = "$TASK";
+const PIPELINE_TOKEN: &str = "$PIPELINE";
+const TASK_TOKEN: &str = "$TASK";
 
 const METHODS: [&str; 4] = ["GET", "PUT", "post", "DELETE"];
 const CONTENT_TYPES: [&str; 9] = [

@@ -37,7 +37,7 @@ pub fn failure_details(case: &CaseOutcome) -> String {
 }
 
 /// `observed 12 passed, 0 failed · model ...`: the grades that had cases, strongest first.
-pub fn grade_line(by_grade: &GradeTotals) -> String {
+fn grade_line(by_grade: &GradeTotals) -> String {
     let parts: Vec<String> = Grade::ALL
         .iter()
         .filter_map(|g| {

@@ -60,7 +60,7 @@ const SCRIPT: &str = r#"
 "#;
 
 /// HTML-escapes text for element content and attribute values.
-pub fn esc(text: &str) -> String {
+fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -8,6 +8,7 @@ use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, Tes
 use super::json::{Report, Status};
 use super::text::{case_details, first_line};
 
+/// The junit.xml of a report; fails only if quick-junit cannot serialise it.
 pub fn render(report: &Report) -> Result<String, String> {
     let mut junit = JunitReport::new("dpconform");
     junit.set_time(ms(report.run.duration_ms));

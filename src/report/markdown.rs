@@ -12,7 +12,7 @@ use super::json::{CaseReport, Report, RunInfo, Status};
 use super::matrix::{self, Verdict};
 
 /// Failure details stop growing past this size (the rest is in report.html/report.json).
-pub const DETAILS_BUDGET: usize = 700 * 1024;
+const DETAILS_BUDGET: usize = 700 * 1024;
 
 /// `summary.md`: totals, the per-action matrix, the failures with their diffs.
 pub fn summary(report: &Report) -> String {

@@ -9,14 +9,18 @@ use super::request::PreparedRequest;
 use super::transport::{self, Phase};
 
 /// Responses larger than this are cut off and fail the step (an endless body must not hang a run).
-pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// A response as read off the wire.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
+    /// The HTTP version the endpoint answered in.
     pub version: http::Version,
+    /// HTTP status code.
     pub status: u16,
+    /// Headers in wire order (values lossy UTF-8).
     pub headers: Vec<(String, String)>,
+    /// The whole body.
     pub body: Bytes,
 }
 
@@ -35,6 +39,8 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
+    /// A client whose every request must complete, body included, within `timeout`;
+    /// it follows no redirect and speaks HTTP/1.1 only.
     pub fn new(timeout: Duration) -> Result<Self, String> {
         install_crypto_provider();
         let client = reqwest::Client::builder()
@@ -47,6 +53,9 @@ impl HttpClient {
         Ok(HttpClient { client, timeout })
     }
 
+    /// Sends `request` as it is (sign it first) and reads the whole response. A transport
+    /// problem (refused, timeout, reset, a body over 64 MiB, ...) is an error message that
+    /// starts with the fault's name (`timeout: ...`).
     pub async fn send(&self, request: &PreparedRequest) -> Result<RawResponse, String> {
         self.send_within(request, self.timeout).await
     }
