@@ -11,8 +11,10 @@ use dpconform_protocol::{snake_case, OPERATIONS};
 /// The kinds a case of an action folder is tagged with.
 pub const KINDS: [&str; 4] = ["happy", "errors", "validation", "paging"];
 
+/// How many cases one action or area has, by kind and grade.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoverageRow {
+    /// The action (`CreatePipeline`) or the area (`protocol/`).
     pub label: String,
     /// Cases per kind, in [`KINDS`] order.
     pub kinds: [usize; 4],
@@ -20,6 +22,7 @@ pub struct CoverageRow {
     pub untagged: usize,
     /// `flows/` cases with a step that calls the action.
     pub flows: usize,
+    /// Cases of the folder.
     pub total: usize,
     /// Cases per grade, in [`Grade::ALL`] order.
     pub grades: [usize; 4],
@@ -171,7 +174,10 @@ mod tests {
             table.contains("| CreatePipeline | 1 | 1 | - | - | 1 | 2 | - | - | 1 | 1 |"),
             "{table}"
         );
-        assert!(table.contains("| protocol/ | - | - | - | - |  | 1 | - | - | - | 1 |"), "{table}");
+        assert!(
+            table.contains("| protocol/ | - | - | - | - |  | 1 | - | - | - | 1 |"),
+            "{table}"
+        );
         assert!(
             table.contains("4 cases (0 observed, 0 model, 2 documented, 2 inferred); actions without a case folder: ActivatePipeline"),
             "{table}"

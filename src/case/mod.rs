@@ -30,6 +30,7 @@ pub struct Case {
     pub area: String,
     /// The file it came from, as given to the loader.
     pub path: PathBuf,
+    /// The file's contents.
     pub spec: CaseSpec,
 }
 
@@ -61,6 +62,7 @@ pub struct CaseSpec {
     /// The citation: a ledger entry (`evidence/<file>.md`) or a documentation
     /// page, and what it shows; for `inferred`, `inferred: why`.
     pub source: String,
+    /// Free words for choosing cases (`happy`, `errors`, `validation`, `paging`).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Present: the case is not run (`cargo test` shows it as ignored), with this reason.
@@ -69,6 +71,7 @@ pub struct CaseSpec {
     /// Constants usable as `{{name}}` in every step.
     #[serde(default)]
     pub vars: BTreeMap<String, Value>,
+    /// The steps, run in order.
     pub steps: Vec<Step>,
     /// Clean-up steps: run after the main steps whatever happened to them.
     #[serde(default)]
@@ -79,6 +82,7 @@ pub struct CaseSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// Shown in output and used in snapshot names.
     #[serde(default)]
     pub name: Option<String>,
     /// An API operation: sets `x-amz-target` and the JSON content type, signed by default.
@@ -96,6 +100,7 @@ pub struct Step {
     /// `true`/`false`, or signing overrides; default: operation steps are signed, raw ones not.
     #[serde(default)]
     pub sign: Option<Signing>,
+    /// What the response must look like.
     #[serde(default)]
     pub expect: Expect,
     /// Envelope checks switched off for this step: check name -> reason.
@@ -125,16 +130,20 @@ impl Step {
     }
 }
 
+/// A request sent exactly as written (protocol cases).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequest {
+    /// The HTTP method, as sent (case included).
     #[serde(default = "default_method")]
     pub method: String,
+    /// Path and query (`/`).
     #[serde(default = "default_path")]
     pub path: String,
     /// Sent as written; a header listed here is not added by dpconform.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The body: text, or a generated large one.
     #[serde(default)]
     pub body: RawBody,
 }
@@ -150,7 +159,9 @@ fn default_path() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum RawBody {
+    /// The body as written (templates rendered).
     Text(String),
+    /// A large body made by repetition.
     Generated(GeneratedBody),
 }
 
@@ -164,10 +175,14 @@ impl Default for RawBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneratedBody {
+    /// Text before the repetition.
     #[serde(default)]
     pub prefix: String,
+    /// The text repeated.
     pub repeat: String,
+    /// How many times.
     pub times: usize,
+    /// Text after the repetition.
     #[serde(default)]
     pub suffix: String,
 }
@@ -191,7 +206,9 @@ impl GeneratedBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Signing {
+    /// `true`: sign with the run's credentials; `false`: send unsigned.
     Enabled(bool),
+    /// Sign with deliberate deviations.
     With(SignOverrides),
 }
 
@@ -199,10 +216,15 @@ pub enum Signing {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignOverrides {
+    /// Another access key.
     pub access_key: Option<String>,
+    /// Another secret key (a wrong signature).
     pub secret_key: Option<String>,
+    /// A session token to send.
     pub session_token: Option<String>,
+    /// Another signing region.
     pub region: Option<String>,
+    /// Another signing service name.
     pub service: Option<String>,
     /// Signing time relative to now, in seconds (negative: in the past).
     pub time_offset: Option<i64>,
@@ -222,6 +244,7 @@ pub struct Expect {
     pub error: Option<String>,
     /// A regular expression the error message must match.
     pub message: Option<String>,
+    /// Header name (case-insensitive) -> what it must be.
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderExpect>,
     /// The body equals this JSON (`"{{any}}"` matches any value).
@@ -248,19 +271,27 @@ pub struct Expect {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum HeaderExpect {
+    /// The header equals this text.
     Equals(String),
+    /// A rule for the header.
     Rule(HeaderRule),
 }
 
+/// A header rule: exactly one of the members.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum HeaderRule {
+    /// Equals this text.
     Equals(String),
+    /// Matches this regular expression.
     Matches(String),
+    /// `true`: the header is there.
     Present(bool),
+    /// `true`: the header is not there.
     Absent(bool),
 }
 
+/// How long and how often a step is re-sent until its expectations hold.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Retry {

@@ -14,6 +14,7 @@ pub enum Operator<'a> {
     Unordered(&'a [Value]),
 }
 
+/// The operator an expected value is, if it is one.
 pub fn operator(expected: &Value) -> Option<Operator<'_>> {
     let Value::Object(map) = expected else { return None };
     if map.len() != 1 {
@@ -57,8 +58,7 @@ pub fn operator_problem(expected: &Value) -> Option<String> {
                         )),
                     };
                 }
-                map.iter()
-                    .find_map(|(k, v)| walk(v, true, &format!("{path}/{k}")))
+                map.iter().find_map(|(k, v)| walk(v, true, &format!("{path}/{k}")))
             }
             Value::Array(items) => items
                 .iter()
@@ -69,4 +69,3 @@ pub fn operator_problem(expected: &Value) -> Option<String> {
     }
     walk(expected, false, "")
 }
-

@@ -20,9 +20,13 @@ pub const BUILTIN_VARS: [&str; 5] = ["run", "run_id", "case", "access_key", "reg
 /// A case file that cannot be used: `path:line:column: message`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFileError {
+    /// The case file.
     pub path: PathBuf,
+    /// Line of the problem, from 1.
     pub line: usize,
+    /// Column of the problem, from 1.
     pub column: usize,
+    /// What was expected.
     pub message: String,
 }
 
@@ -279,7 +283,8 @@ impl Validator {
             if pages.is_none() {
                 return fail(
                     &[key("paginate")],
-                    "only ListPipelines, DescribeObjects and QueryObjects steps page (`marker`, `hasMoreResults`)".into(),
+                    "only ListPipelines, DescribeObjects and QueryObjects steps page (`marker`, `hasMoreResults`)"
+                        .into(),
                 );
             }
         }

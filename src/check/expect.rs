@@ -155,11 +155,12 @@ pub fn check(
         let actual = json.cloned().unwrap_or(Value::Null);
         if json_match::matches(unwanted, &actual, Mode::Includes, scope).is_ok() {
             failures.push(
-                CheckFailure::new(CheckName::Json, "the body includes what `json_excludes` rules out")
-                    .with_diff(unified_diff(
+                CheckFailure::new(CheckName::Json, "the body includes what `json_excludes` rules out").with_diff(
+                    unified_diff(
                         &format!("(not) {}", pretty(&json_match::render_expected(unwanted, scope))),
                         &pretty(&actual),
-                    )),
+                    ),
+                ),
             );
         }
     }
@@ -167,6 +168,7 @@ pub fn check(
     failures
 }
 
+/// JSON as shown in failure messages and snapshots (pretty-printed).
 pub fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::case::template::Scope;
 use crate::case::{operator, Operator};
 
+/// How an expected JSON value is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Same keys, same array lengths and order, same values.
@@ -52,7 +53,11 @@ fn compare(expected: &Value, actual: &Value, mode: Mode, scope: &mut Scope, path
     };
     match operator(expected) {
         Some(Operator::Absent) => {
-            return Err(format!("at {}: expected no such member, got {}", at(path), short(actual)))
+            return Err(format!(
+                "at {}: expected no such member, got {}",
+                at(path),
+                short(actual)
+            ))
         }
         Some(Operator::Not(inner)) => {
             return match compare(inner, actual, mode, scope, &mut String::new()) {
@@ -259,8 +264,16 @@ mod tests {
         let listed = json!({"pipelineIdList": [{"id": "df-1", "name": "a"}, {"id": "df-3", "name": "c"}]});
         let not_listed = json!({"pipelineIdList": [{"$not": {"id": "df-2"}}]});
         assert!(check(not_listed, listed.clone(), Mode::Includes).is_ok());
-        let err = check(json!({"pipelineIdList": [{"$not": {"id": "{{id}}"}}]}), listed, Mode::Includes).unwrap_err();
-        assert!(err.starts_with("at /pipelineIdList/0: expected no element matching {\"id\":\"df-1\"}"), "{err}");
+        let err = check(
+            json!({"pipelineIdList": [{"$not": {"id": "{{id}}"}}]}),
+            listed,
+            Mode::Includes,
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("at /pipelineIdList/0: expected no element matching {\"id\":\"df-1\"}"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -302,9 +315,24 @@ mod tests {
     #[test]
     fn keys_are_templates() {
         let actual = json!({"objects": {"df-1": {"@sphere": "ATTEMPT"}}});
-        assert!(check(json!({"objects": {"{{id}}": {"@sphere": "ATTEMPT"}}}), actual.clone(), Mode::Includes).is_ok());
-        assert!(check(json!({"objects": {"{{id}}": {"@sphere": "ATTEMPT"}}}), actual.clone(), Mode::Exact).is_ok());
-        let err = check(json!({"objects": {"{{id}}": {"@status": "{{any}}"}}}), actual, Mode::Includes).unwrap_err();
+        assert!(check(
+            json!({"objects": {"{{id}}": {"@sphere": "ATTEMPT"}}}),
+            actual.clone(),
+            Mode::Includes
+        )
+        .is_ok());
+        assert!(check(
+            json!({"objects": {"{{id}}": {"@sphere": "ATTEMPT"}}}),
+            actual.clone(),
+            Mode::Exact
+        )
+        .is_ok());
+        let err = check(
+            json!({"objects": {"{{id}}": {"@status": "{{any}}"}}}),
+            actual,
+            Mode::Includes,
+        )
+        .unwrap_err();
         assert_eq!(err, "at /objects/df-1/@status: member missing");
     }
 }

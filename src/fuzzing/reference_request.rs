@@ -314,10 +314,10 @@ impl Endpoint {
     /// `None` when the signer refuses it (e.g. a header value it cannot sign).
     fn sign(&self, method: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Option<Request> {
         let credentials = Credentials {
-            access_key: dpconform_reference::TEST_ACCESS_KEY.into(),
-            secret_key: dpconform_reference::TEST_SECRET_KEY.into(),
+            access_key: dpconform_protocol::test_credentials::ACCESS_KEY.into(),
+            secret_key: dpconform_protocol::test_credentials::SECRET_KEY.into(),
             session_token: None,
-            region: dpconform_reference::TEST_REGION.into(),
+            region: dpconform_protocol::test_credentials::REGION.into(),
         };
         let mut prepared = PreparedRequest {
             method: method.to_string(),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::case::template::Scope;
+use crate::case::template::{self, Scope};
 use crate::case::{Case, Step};
 use crate::check::RunContext;
 use crate::check::{envelope, expect, CheckName};
@@ -23,10 +23,10 @@ use crate::secrets::Secrets;
 use crate::send::client::{HttpClient, RawResponse};
 use crate::send::request::{prepare, PreparedRequest};
 use crate::send::sign;
-use dpconform_protocol::{Operation, LONG_POLL_SECONDS};
 use crate::send::target::Credentials;
 use crate::snapshot::redact::{literal_datetimes, Redactor};
 use crate::snapshot::{SnapshotInput, SnapshotStore};
+use dpconform_protocol::{Operation, LONG_POLL_SECONDS};
 use interrupt::{Interrupt, StopLevel};
 
 /// Everything a run needs to know.
@@ -34,11 +34,13 @@ use interrupt::{Interrupt, StopLevel};
 pub struct RunConfig {
     /// Base URL of the endpoint under test.
     pub endpoint: String,
+    /// Signing credentials and region.
     pub credentials: Credentials,
     /// Deadline of every request, body included.
     pub timeout: Duration,
     /// Cases in flight at once.
     pub jobs: usize,
+    /// Where snapshots are compared and written.
     pub snapshots: SnapshotStore,
 }
 
@@ -47,6 +49,7 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 4
 }
 
+/// Runs cases against one endpoint: one HTTP client, one run id.
 pub struct Runner {
     config: RunConfig,
     client: HttpClient,
@@ -56,6 +59,7 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// A runner for this configuration (fails only if the HTTP client cannot be built).
     pub fn new(config: RunConfig) -> Result<Self, String> {
         let client = HttpClient::new(config.timeout)?;
         Ok(Runner {
@@ -66,10 +70,12 @@ impl Runner {
         })
     }
 
+    /// The run's id (`{{run_id}}`).
     pub fn run_id(&self) -> &str {
         &self.context.run_id
     }
 
+    /// The configuration it runs with.
     pub fn config(&self) -> &RunConfig {
         &self.config
     }
@@ -269,6 +275,16 @@ impl Runner {
             .iter()
             .filter_map(|(n, reason)| CheckName::parse(n).map(|c| (c, reason.clone())))
             .collect();
+        // A clean-up step whose variables were never captured has nothing to clean.
+        if phase == Phase::Finally {
+            if let Some(unbound) = unbound_variable(step, scope) {
+                return not_run(
+                    name.to_string(),
+                    phase,
+                    format!("variable `{{{{{unbound}}}}}` has no value (its capture step was skipped or failed)"),
+                );
+            }
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -285,10 +301,6 @@ impl Runner {
             };
             let exchanged = match self.exchange(step, scope, &label, step_timeout).await {
                 Ok(e) => e,
-                // A clean-up step whose variables were never captured has nothing to clean.
-                Err(Stop::Template(message)) if phase == Phase::Finally && message.contains("has no value") => {
-                    return not_run(name.to_string(), phase, message);
-                }
                 Err(Stop::Template(message)) => {
                     outcome.failures.push(CheckFailure::new(CheckName::Template, message));
                     return finish(outcome, clock);
@@ -347,7 +359,13 @@ impl Runner {
     /// Sends a step's request, or for a paginated step every page, checking
     /// each answer's envelope. A paginated step's response carries one body
     /// whose result list holds every page's elements.
-    async fn exchange(&self, step: &Step, scope: &mut Scope, label: &str, timeout: Duration) -> Result<Exchanged, Stop> {
+    async fn exchange(
+        &self,
+        step: &Step,
+        scope: &mut Scope,
+        label: &str,
+        timeout: Duration,
+    ) -> Result<Exchanged, Stop> {
         let paginator = step
             .paginate
             .then(|| step.operation.as_deref().and_then(Operation::from_name))
@@ -376,7 +394,12 @@ impl Runner {
             failures.extend(envelope::check(&response, &step.skip_checks, &self.context, label));
             let page: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
             let (Some(p), Some(mut page)) = (paginator, page) else {
-                return Ok(Exchanged { request: sent, response, failures, pages });
+                return Ok(Exchanged {
+                    request: sent,
+                    response,
+                    failures,
+                    pages,
+                });
             };
             if let Some(items) = page.get_mut(p.result_key).and_then(|v| v.as_array_mut()) {
                 collected.append(items);
@@ -386,7 +409,10 @@ impl Runner {
                 .and_then(|m| m.as_str())
                 .filter(|m| !m.is_empty())
                 .map(str::to_string);
-            let more = page.get(p.more_results).and_then(|v| v.as_bool()).unwrap_or(next.is_some());
+            let more = page
+                .get(p.more_results)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(next.is_some());
             let stop = !failures.is_empty() || response.status != 200 || !more || next.is_none();
             if stop || pages >= MAX_PAGES || next == marker {
                 if let Some(object) = page.as_object_mut() {
@@ -396,15 +422,26 @@ impl Runner {
                 if pages >= MAX_PAGES && !stop {
                     failures.push(CheckFailure::new(
                         CheckName::Json,
-                        format!("still more pages after {MAX_PAGES}: stopped following `{}`", p.output_token),
+                        format!(
+                            "still more pages after {MAX_PAGES}: stopped following `{}`",
+                            p.output_token
+                        ),
                     ));
                 } else if next == marker && !stop {
                     failures.push(CheckFailure::new(
                         CheckName::Json,
-                        format!("the `{}` did not change from one page to the next: it would never end", p.output_token),
+                        format!(
+                            "the `{}` did not change from one page to the next: it would never end",
+                            p.output_token
+                        ),
                     ));
                 }
-                return Ok(Exchanged { request: sent, response, failures, pages });
+                return Ok(Exchanged {
+                    request: sent,
+                    response,
+                    failures,
+                    pages,
+                });
             }
             marker = next;
         }
@@ -511,9 +548,34 @@ fn retry_may_help(failures: &[CheckFailure], response: &RawResponse) -> bool {
         && failures.iter().all(|f| {
             matches!(
                 f.check,
-                CheckName::Status | CheckName::ErrorType | CheckName::ErrorMessage | CheckName::Json | CheckName::Capture
+                CheckName::Status
+                    | CheckName::ErrorType
+                    | CheckName::ErrorMessage
+                    | CheckName::Json
+                    | CheckName::Capture
             )
         })
+}
+
+/// The first variable a step's request names that has no value yet.
+fn unbound_variable(step: &Step, scope: &Scope) -> Option<String> {
+    let mut names = Vec::new();
+    if let Some(body) = &step.body {
+        let _ = template::variables_in(body, &mut names);
+    }
+    for value in step.headers.values() {
+        let _ = template::variables_in_str(value, &mut names);
+    }
+    if let Some(raw) = &step.raw {
+        let _ = template::variables_in_str(&raw.path, &mut names);
+        if let crate::case::RawBody::Text(body) = &raw.body {
+            let _ = template::variables_in_str(body, &mut names);
+        }
+        for value in raw.headers.values() {
+            let _ = template::variables_in_str(value, &mut names);
+        }
+    }
+    names.into_iter().find(|n| scope.get(n).is_none())
 }
 
 /// The first failed step decides which grade a failed case counts under.

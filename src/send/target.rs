@@ -1,6 +1,8 @@
 //! Which endpoint a run talks to and with which credentials.
 
-use dpconform_reference::{TEST_ACCESS_KEY, TEST_REGION, TEST_SECRET_KEY};
+use dpconform_protocol::test_credentials::{
+    ACCESS_KEY as TEST_ACCESS_KEY, REGION as TEST_REGION, SECRET_KEY as TEST_SECRET_KEY,
+};
 
 /// Credentials and region used to sign requests.
 #[derive(Clone)]
@@ -87,16 +89,18 @@ pub struct ResolvedTarget {
     /// What to sign with: from the environment, or the embedded reference's test credentials.
     pub credentials: Credentials,
     /// Dropping it stops the embedded server.
+    #[cfg(feature = "embedded-reference")]
     pub embedded: Option<dpconform_reference::http::Embedded>,
 }
 
 impl ResolvedTarget {
     /// How output names the target.
     pub fn describe(&self) -> String {
-        match self.embedded {
-            Some(_) => format!("the embedded reference ({})", self.endpoint),
-            None => self.endpoint.clone(),
+        #[cfg(feature = "embedded-reference")]
+        if self.embedded.is_some() {
+            return format!("the embedded reference ({})", self.endpoint);
         }
+        self.endpoint.clone()
     }
 }
 
@@ -109,9 +113,17 @@ pub async fn resolve(explicit: Option<&str>) -> Result<ResolvedTarget, String> {
             Ok(ResolvedTarget {
                 endpoint: url.trim_end_matches('/').to_string(),
                 credentials: Credentials::from_env(),
+                #[cfg(feature = "embedded-reference")]
                 embedded: None,
             })
         }
+        #[cfg(not(feature = "embedded-reference"))]
+        None => Err(
+            "no endpoint: give one (--endpoint, AWS_ENDPOINT_URL_DATA_PIPELINE or AWS_ENDPOINT_URL); \
+             this build has no embedded reference (feature `embedded-reference`)"
+                .into(),
+        ),
+        #[cfg(feature = "embedded-reference")]
         None => {
             let embedded = dpconform_reference::http::Embedded::start(dpconform_reference::Config::embedded())
                 .await

@@ -40,7 +40,9 @@ fn failed_cases(bug: Bug) -> (String, Vec<String>) {
 fn a_listing_that_drops_the_newest_pipeline_is_caught() {
     let (stdout, failed) = failed_cases(Bug::ListDropsNewestPipeline);
     assert!(
-        failed.iter().any(|c| c == "list_pipelines::created_pipeline_is_listed_on_some_page"),
+        failed
+            .iter()
+            .any(|c| c == "list_pipelines::created_pipeline_is_listed_on_some_page"),
         "{stdout}"
     );
 }
@@ -49,7 +51,9 @@ fn a_listing_that_drops_the_newest_pipeline_is_caught() {
 fn a_task_object_without_its_pipeline_id_is_caught() {
     let (stdout, failed) = failed_cases(Bug::TaskObjectLosesPipelineId);
     assert!(
-        failed.iter().any(|c| c == "poll_for_task::task_object_holds_the_attempt"),
+        failed
+            .iter()
+            .any(|c| c == "poll_for_task::task_object_holds_the_attempt"),
         "{stdout}"
     );
 }

@@ -124,6 +124,17 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The SigV4 signing name.
 pub const SIGNING_NAME: &str = "datapipeline";
 
+/// The fixed test credentials: what the harness signs with when it targets the
+/// embedded reference, and what the reference accepts by default. Not secret.
+pub mod test_credentials {
+    /// The access key.
+    pub const ACCESS_KEY: &str = "AKIDDPCONFORMTEST000";
+    /// The secret key paired with [`ACCESS_KEY`].
+    pub const SECRET_KEY: &str = "dpconform/test/secret/key/0000000000000000";
+    /// The region.
+    pub const REGION: &str = "us-east-1";
+}
+
 /// Header names of the protocol, as the service spells them.
 pub mod header {
     /// Names the operation: `DataPipeline.<Operation>`.

@@ -134,7 +134,9 @@ fn plant(state: &State, target: &str, json: &mut Value) -> bool {
         }
         (Bug::ListDropsNewestPipeline, "DataPipeline.ListPipelines") => {
             let Some(id) = newest().clone() else { return false };
-            let Some(list) = json["pipelineIdList"].as_array_mut() else { return false };
+            let Some(list) = json["pipelineIdList"].as_array_mut() else {
+                return false;
+            };
             let before = list.len();
             list.retain(|p| p["id"] != id.as_str());
             list.len() != before
