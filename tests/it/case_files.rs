@@ -40,7 +40,7 @@ fn unknown_key_is_an_error_with_its_position() {
     assert_eq!(
         error_of(&text),
         "cases/x/bad.json:5:56: steps[0].expect.stauts: unknown field `stauts`, expected one of `grade`, `source`, `status`, `error`, \
-         `message`, `headers`, `json`, `json_includes`, `body`, `snapshot`, `capture`, `redact`"
+         `message`, `headers`, `json`, `json_includes`, `json_excludes`, `body`, `snapshot`, `capture`, `redact`"
     );
 }
 
