@@ -23,6 +23,16 @@ pub mod send;
 pub mod session;
 pub mod snapshot;
 
+// The front door: what a user's own `cargo test` or tool needs most, by name.
+pub use case::discover::{load_all, LoadError};
+pub use case::{Case, CaseFileError, CheckName, Grade};
+pub use outcome::{CaseOutcome, CaseStatus, GradeTotals, RunOutcome, Totals};
+pub use report::json::Report;
+pub use run::{RunConfig, Runner};
+pub use send::target::Credentials;
+pub use session::{Selection, SessionError};
+pub use snapshot::SnapshotStore;
+
 pub use dpconform_protocol as protocol;
 #[cfg(feature = "embedded-reference")]
 pub use dpconform_reference as reference;

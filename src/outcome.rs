@@ -7,21 +7,26 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Provenance;
+use crate::case::Grade;
 pub use crate::check::{CheckFailure, CheckName};
 
 /// Main steps run in order until one fails; `finally` steps always run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
+    /// A step of `steps`: run in order, until one fails.
     Main,
+    /// A step of `finally`: run whatever happened before (clean-up).
     Finally,
 }
 
+/// How a step ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status", content = "reason")]
 pub enum StepStatus {
+    /// Sent, and every check passed.
     Passed,
+    /// At least one check failed (a transport or template error is a failed check too).
     Failed,
     /// Not sent: an earlier step failed, or a variable it needs was never captured.
     NotRun(String),
@@ -30,28 +35,36 @@ pub enum StepStatus {
 /// A request as sent, with secrets (signature, session token) redacted.
 #[derive(Debug, Clone, Serialize)]
 pub struct SentRequest {
+    /// HTTP method (`POST`, or a raw step's own).
     pub method: String,
+    /// Full URL the request went to.
     pub url: String,
+    /// Headers in the order sent; the signature and session token are redacted.
     pub headers: Vec<(String, String)>,
-    /// The body as text (lossy UTF-8), cut at [`RECORDED_BODY_LIMIT`] bytes.
+    /// The body as text (lossy UTF-8), cut at 64 KiB.
     pub body: String,
+    /// Length of the whole body in bytes, before any cut.
     pub body_len: usize,
 }
 
 /// A response as received.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReceivedResponse {
+    /// HTTP status code.
     pub status: u16,
+    /// Headers as received, in order.
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8), cut at 64 KiB.
     pub body: String,
+    /// Length of the whole body in bytes, before any cut.
     pub body_len: usize,
 }
 
 /// Bodies longer than this are cut in recorded exchanges (checks see all of it).
-pub const RECORDED_BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const RECORDED_BODY_LIMIT: usize = 64 * 1024;
 
 /// Text of a body for the record: lossy UTF-8, cut at the limit.
-pub fn recorded_body(bytes: &[u8]) -> String {
+pub(crate) fn recorded_body(bytes: &[u8]) -> String {
     let cut = &bytes[..bytes.len().min(RECORDED_BODY_LIMIT)];
     let mut text = String::from_utf8_lossy(cut).into_owned();
     if bytes.len() > RECORDED_BODY_LIMIT {
@@ -60,96 +73,210 @@ pub fn recorded_body(bytes: &[u8]) -> String {
     text
 }
 
+/// What one step of a case did: its status, failed checks and the exchange.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepOutcome {
+    /// The step's name in the case file.
     pub name: String,
+    /// Whether it is a main or a `finally` step.
     pub phase: Phase,
+    /// Passed, failed, or not run (with why).
     pub status: StepStatus,
+    /// Every failed check, in the order checked; empty when the step passed.
     pub failures: Vec<CheckFailure>,
     /// Envelope checks the case switched off for this step, with its reasons.
     pub skipped_checks: Vec<(CheckName, String)>,
+    /// The request as sent (the last attempt's); `None` when none was built.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<SentRequest>,
+    /// The response as received (the last attempt's); `None` without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<ReceivedResponse>,
     /// How many times it was sent (more than 1 with `retry`).
     pub attempts: u32,
+    /// Wall time of the step, retries included.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
 }
 
+/// How a case ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status", content = "reason")]
 pub enum CaseStatus {
+    /// Every step passed.
     Passed,
+    /// A step failed.
     Failed,
+    /// Not run: the case file's `skip`, with its reason.
     Skipped(String),
 }
 
+/// What one case did: its status and every step's outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseOutcome {
+    /// The case's name, from its path: `create_pipeline::idempotent_retry`.
     pub name: String,
+    /// The case's folder under `cases/` (`create_pipeline`, `protocol`, ...).
     pub area: String,
+    /// The case file.
     pub path: PathBuf,
+    /// The case file's `about`: what the case shows.
     pub about: String,
+    /// The case file's `source`: where the expected behaviour comes from.
     pub source: String,
-    pub provenance: Provenance,
+    /// The case's grade.
+    pub grade: Grade,
+    /// When it failed: the grade of the first failed step's assertions (a
+    /// step may carry its own grade), which is what the difference rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_grade: Option<Grade>,
+    /// Passed, failed or skipped.
     pub status: CaseStatus,
+    /// Main steps, then `finally` steps, in the order run.
     pub steps: Vec<StepOutcome>,
+    /// Wall time of the whole case.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
 }
 
 impl CaseOutcome {
     /// Failed steps with their failures, in order.
-    pub fn failed_steps(&self) -> impl Iterator<Item = &StepOutcome> {
+    pub(crate) fn failed_steps(&self) -> impl Iterator<Item = &StepOutcome> {
         self.steps.iter().filter(|s| s.status == StepStatus::Failed)
     }
 
+    /// The grade the case's result counts under: its failed assertion's when
+    /// it failed, else the case's own.
+    fn counted_grade(&self) -> Grade {
+        self.failed_grade.unwrap_or(self.grade)
+    }
+
     /// Number of requests sent for this case.
-    pub fn requests(&self) -> u32 {
+    pub(crate) fn requests(&self) -> u32 {
         self.steps.iter().map(|s| s.attempts).sum()
     }
 }
 
-/// Totals of a run, split by provenance.
+/// Passed and failed cases of one grade.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassFail {
+    /// Cases that passed.
+    pub passed: usize,
+    /// Cases that failed.
+    pub failed: usize,
+}
+
+/// Results split by evidence grade (a failed case counts under the grade of
+/// its failed assertion).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GradeTotals {
+    /// Expectations observed on the real service.
+    pub observed: PassFail,
+    /// Expectations from the service model.
+    pub model: PassFail,
+    /// Expectations from the documentation.
+    pub documented: PassFail,
+    /// Inferred expectations.
+    pub inferred: PassFail,
+}
+
+impl GradeTotals {
+    /// The totals of one grade.
+    pub(crate) fn get(&self, grade: Grade) -> PassFail {
+        match grade {
+            Grade::Observed => self.observed,
+            Grade::Model => self.model,
+            Grade::Documented => self.documented,
+            Grade::Inferred => self.inferred,
+        }
+    }
+
+    /// Adds another count to one grade's.
+    pub(crate) fn add(&mut self, grade: Grade, more: PassFail) {
+        let slot = self.get_mut(grade);
+        slot.passed += more.passed;
+        slot.failed += more.failed;
+    }
+
+    fn get_mut(&mut self, grade: Grade) -> &mut PassFail {
+        match grade {
+            Grade::Observed => &mut self.observed,
+            Grade::Model => &mut self.model,
+            Grade::Documented => &mut self.documented,
+            Grade::Inferred => &mut self.inferred,
+        }
+    }
+
+    /// One line a person reads at a glance: where the endpoint conforms and
+    /// where it differs, strongest evidence first
+    /// (`conforms on everything observed and model; differs on 12 inferred`).
+    pub(crate) fn verdict(&self) -> String {
+        let (mut conforms, mut differs) = (Vec::new(), Vec::new());
+        for g in Grade::ALL {
+            let t = self.get(g);
+            if t.failed > 0 {
+                differs.push(format!("{} {g}", t.failed));
+            } else if t.passed > 0 {
+                conforms.push(g.name());
+            }
+        }
+        let join = |v: &[String]| match v {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        let conforms: Vec<String> = conforms.iter().map(|s| s.to_string()).collect();
+        match (conforms.is_empty(), differs.is_empty()) {
+            (true, true) => "nothing ran".into(),
+            (false, true) => format!("conforms on everything {}", join(&conforms)),
+            (true, false) => format!("differs on {} expectation(s)", join(&differs)),
+            (false, false) => format!(
+                "conforms on everything {}; differs on {} expectation(s)",
+                join(&conforms),
+                join(&differs)
+            ),
+        }
+    }
+}
+
+/// Totals of a run, split by grade.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    /// Cases that passed.
     pub passed: usize,
+    /// Cases that failed.
     pub failed: usize,
+    /// Cases not run (`skip`).
     pub skipped: usize,
-    pub documented_passed: usize,
-    pub documented_failed: usize,
-    pub inferred_passed: usize,
-    pub inferred_failed: usize,
+    /// Passed and failed by evidence grade.
+    #[serde(default)]
+    pub by_grade: GradeTotals,
 }
 
 impl Totals {
-    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseOutcome>) -> Totals {
+    /// Totals of these case outcomes.
+    fn of<'a>(cases: impl IntoIterator<Item = &'a CaseOutcome>) -> Totals {
         let mut t = Totals::default();
         for case in cases {
-            let documented = case.provenance == Provenance::Documented;
             match case.status {
-                CaseStatus::Passed => {
-                    t.passed += 1;
-                    if documented {
-                        t.documented_passed += 1
-                    } else {
-                        t.inferred_passed += 1
-                    }
-                }
-                CaseStatus::Failed => {
-                    t.failed += 1;
-                    if documented {
-                        t.documented_failed += 1
-                    } else {
-                        t.inferred_failed += 1
-                    }
-                }
+                CaseStatus::Passed => t.add(case.counted_grade(), true),
+                CaseStatus::Failed => t.add(case.counted_grade(), false),
                 CaseStatus::Skipped(_) => t.skipped += 1,
             }
         }
         t
+    }
+
+    /// Counts one passed or failed case under `grade`.
+    pub(crate) fn add(&mut self, grade: Grade, passed: bool) {
+        let slot = self.by_grade.get_mut(grade);
+        if passed {
+            self.passed += 1;
+            slot.passed += 1;
+        } else {
+            self.failed += 1;
+            slot.failed += 1;
+        }
     }
 
     /// The run's closing line: `N passed, N failed` (`, N skipped` where any).
@@ -162,12 +289,17 @@ impl Totals {
     }
 }
 
+/// What a whole run did: every finished case, and when and where it ran.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunOutcome {
+    /// Base URL of the endpoint under test.
     pub endpoint: String,
+    /// The run's id: the `{{run_id}}` of its templates (and the start of each case's `{{run}}`).
     pub run_id: String,
+    /// When the run started.
     #[serde(serialize_with = "rfc3339")]
     pub started: SystemTime,
+    /// Wall time of the whole run.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
     /// In case-name order, whatever order they finished in.
@@ -177,10 +309,12 @@ pub struct RunOutcome {
 }
 
 impl RunOutcome {
+    /// Passed, failed and skipped cases, in all and by grade.
     pub fn totals(&self) -> Totals {
         Totals::of(&self.cases)
     }
 
+    /// Number of requests sent in the run, retries included.
     pub fn requests(&self) -> u32 {
         self.cases.iter().map(CaseOutcome::requests).sum()
     }
@@ -189,8 +323,19 @@ impl RunOutcome {
 /// What the runner tells its observers as it goes.
 #[derive(Debug, Clone)]
 pub enum Event {
-    RunStarted { endpoint: String, cases: usize },
-    CaseStarted { name: String },
+    /// The run begins; sent once, before any case starts.
+    RunStarted {
+        /// Base URL of the endpoint under test.
+        endpoint: String,
+        /// How many cases will run.
+        cases: usize,
+    },
+    /// A case has started (cases run concurrently: several may be in flight).
+    CaseStarted {
+        /// The case's name.
+        name: String,
+    },
+    /// A case has finished, with its outcome.
     CaseFinished(Box<CaseOutcome>),
 }
 

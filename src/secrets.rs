@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 /// What replaces a secret.
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Secrets to remove wherever they appear: the secret key and session token of the run.
 #[derive(Clone, Default)]
@@ -51,7 +51,7 @@ impl Secrets {
     }
 
     /// [`Secrets::apply`] in place, writing only when something changed.
-    pub fn apply_in_place(&self, text: &mut String) {
+    pub(crate) fn apply_in_place(&self, text: &mut String) {
         let cleaned = self.apply(text);
         if cleaned != *text {
             *text = cleaned;
@@ -60,7 +60,7 @@ impl Secrets {
 }
 
 /// Headers whose values are credentials.
-pub fn is_secret_header(name: &str) -> bool {
+pub(crate) fn is_secret_header(name: &str) -> bool {
     [
         "authorization",
         "x-amz-security-token",

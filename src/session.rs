@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::case::discover::{load_all, matches_filters, LoadError};
-use crate::case::Case;
+use crate::case::{Case, Grade};
 use crate::outcome::{Observer, RunOutcome};
 use crate::report::json::{hash_case_files, Report, RunMeta};
 use crate::report::partition::Partition;
@@ -69,6 +69,8 @@ pub struct Selection {
     pub exact: bool,
     /// Case-name filters; none selects every case.
     pub filters: Vec<String>,
+    /// Only cases of these evidence grades; empty selects every grade.
+    pub grades: Vec<Grade>,
 }
 
 /// Cases chosen to run, with what reports need to know about them.
@@ -96,10 +98,16 @@ impl Selection {
         let mut cases: Vec<Case> = all
             .into_iter()
             .filter(|c| matches_filters(&c.name, &self.filters, self.exact))
+            .filter(|c| self.grades.is_empty() || self.grades.contains(&c.grade()))
             .collect();
         if cases.is_empty() {
+            let mut filters = self.filters.clone();
+            if !self.grades.is_empty() {
+                let grades: Vec<&str> = self.grades.iter().map(|g| g.name()).collect();
+                filters.push(format!("--grade {}", grades.join(",")));
+            }
             return Err(SessionError::NoCaseMatches {
-                filters: self.filters.clone(),
+                filters,
                 cases: self.cases.clone(),
             });
         }
@@ -145,7 +153,7 @@ impl Finished {
 }
 
 /// The secret keys and session tokens of `credentials`.
-pub fn secrets_of(credentials: &[Credentials]) -> Secrets {
+fn secrets_of(credentials: &[Credentials]) -> Secrets {
     Secrets::new(credentials.iter().flat_map(Credentials::secret_values))
 }
 

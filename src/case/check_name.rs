@@ -10,25 +10,40 @@ pub enum CheckName {
     Transport,
     /// A template could not be rendered (a variable without a value).
     Template,
+    /// The HTTP status is the expected one.
     Status,
+    /// `x-amzn-RequestId` is present and not empty.
     RequestId,
+    /// No two responses of a run share a request id.
     RequestIdUnique,
+    /// `x-amz-crc32`, when present, is the CRC32 of the body bytes.
     Crc32,
+    /// `Content-Type` is awsJson 1.1.
     ContentType,
+    /// `Content-Length` is the body's length.
     ContentLength,
+    /// `Date` is present and an HTTP date.
     Date,
     /// The response's HTTP version is the request's (HTTP/1.1).
     HttpVersion,
+    /// The error type (`__type`) is the expected one.
     ErrorType,
+    /// The error message matches the expected pattern.
     ErrorMessage,
+    /// The step's header expectations.
     Headers,
+    /// The step's JSON expectations (`json`, `json_includes`, `json_excludes`, pages).
     Json,
+    /// The raw body: the expected text, or JSON at all.
     Body,
+    /// The redacted body equals its snapshot.
     Snapshot,
+    /// A captured JSON pointer exists.
     Capture,
 }
 
 impl CheckName {
+    /// Every check.
     pub const ALL: [CheckName; 17] = [
         CheckName::Transport,
         CheckName::Template,
@@ -69,6 +84,7 @@ impl CheckName {
         )
     }
 
+    /// The check's name as in output and `skip_checks` (`request-id`).
     pub fn as_str(self) -> &'static str {
         match self {
             CheckName::Transport => "transport",
@@ -91,6 +107,7 @@ impl CheckName {
         }
     }
 
+    /// The check of a name, if it is one.
     pub fn parse(name: &str) -> Option<CheckName> {
         CheckName::ALL.into_iter().find(|c| c.as_str() == name)
     }

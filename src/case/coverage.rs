@@ -5,14 +5,16 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::{Case, Provenance};
+use super::{Case, Grade};
 use dpconform_protocol::{snake_case, OPERATIONS};
 
 /// The kinds a case of an action folder is tagged with.
 pub const KINDS: [&str; 4] = ["happy", "errors", "validation", "paging"];
 
+/// How many cases one action or area has, by kind and grade.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CoverageRow {
+    /// The action (`CreatePipeline`) or the area (`protocol/`).
     pub label: String,
     /// Cases per kind, in [`KINDS`] order.
     pub kinds: [usize; 4],
@@ -20,8 +22,10 @@ pub struct CoverageRow {
     pub untagged: usize,
     /// `flows/` cases with a step that calls the action.
     pub flows: usize,
+    /// Cases of the folder.
     pub total: usize,
-    pub inferred: usize,
+    /// Cases per grade, in [`Grade::ALL`] order.
+    pub grades: [usize; 4],
 }
 
 /// One row per action (all 19, covered or not), then one per other area.
@@ -64,9 +68,7 @@ fn row_of<'a>(label: &str, cases: impl Iterator<Item = &'a Case>) -> CoverageRow
     };
     for case in cases {
         row.total += 1;
-        if case.provenance() == Provenance::Inferred {
-            row.inferred += 1;
-        }
+        row.grades[case.grade() as usize] += 1;
         let mut tagged = false;
         for (i, kind) in KINDS.iter().enumerate() {
             if case.spec.tags.iter().any(|t| t == kind) {
@@ -84,8 +86,8 @@ fn row_of<'a>(label: &str, cases: impl Iterator<Item = &'a Case>) -> CoverageRow
 /// A Markdown table (readable as plain text too), with a totals line.
 pub fn render(rows: &[CoverageRow]) -> String {
     let mut out = String::from(
-        "| action / area | happy | errors | validation | paging | flows | cases | inferred |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| action / area | happy | errors | validation | paging | flows | cases | observed | model | documented | inferred |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     let cell = |n: usize| if n == 0 { "-".to_string() } else { n.to_string() };
     for row in rows {
@@ -96,7 +98,7 @@ pub fn render(rows: &[CoverageRow]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.label,
             cell(row.kinds[0]),
             cell(row.kinds[1]),
@@ -104,17 +106,24 @@ pub fn render(rows: &[CoverageRow]) -> String {
             cell(row.kinds[3]),
             flows,
             row.total,
-            row.inferred
+            cell(row.grades[0]),
+            cell(row.grades[1]),
+            cell(row.grades[2]),
+            cell(row.grades[3]),
         );
     }
     let total: usize = rows.iter().map(|r| r.total).sum();
-    let inferred: usize = rows.iter().map(|r| r.inferred).sum();
+    let per_grade: Vec<String> = Grade::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, g)| format!("{} {g}", rows.iter().map(|r| r.grades[i]).sum::<usize>()))
+        .collect();
     let uncovered: Vec<&str> = rows
         .iter()
         .filter(|r| r.total == 0 && !r.label.ends_with('/'))
         .map(|r| r.label.as_str())
         .collect();
-    let _ = write!(out, "\n{total} cases ({inferred} inferred)");
+    let _ = write!(out, "\n{total} cases ({})", per_grade.join(", "));
     if !uncovered.is_empty() {
         let _ = write!(out, "; actions without a case folder: {}", uncovered.join(", "));
     }
@@ -129,8 +138,14 @@ mod tests {
     use std::path::Path;
 
     fn case(name: &str, tags: &str, source: &str, op: &str) -> Case {
-        let text =
-            format!(r#"{{"about": "a", "source": "{source}", "tags": [{tags}], "steps": [{{"operation": "{op}"}}]}}"#);
+        let text = format!(
+            r#"{{"about": "a", "source": "{source}", "grade": "{}", "tags": [{tags}], "steps": [{{"operation": "{op}"}}]}}"#,
+            if source.starts_with("inferred") {
+                "inferred"
+            } else {
+                "documented"
+            }
+        );
         parse_case(Path::new("x.json"), name.into(), &text).expect("valid")
     }
 
@@ -150,18 +165,21 @@ mod tests {
         let rows = coverage(&cases);
         let create = rows.iter().find(|r| r.label == "CreatePipeline").expect("row");
         assert_eq!(
-            (create.kinds, create.flows, create.total, create.inferred),
+            (create.kinds, create.flows, create.total, create.grades[3]),
             ([1, 1, 0, 0], 1, 2, 1)
         );
         assert_eq!(rows.len(), 19 + 2);
         let table = render(&rows);
         assert!(
-            table.contains("| CreatePipeline | 1 | 1 | - | - | 1 | 2 | 1 |"),
+            table.contains("| CreatePipeline | 1 | 1 | - | - | 1 | 2 | - | - | 1 | 1 |"),
             "{table}"
         );
-        assert!(table.contains("| protocol/ | - | - | - | - |  | 1 | 1 |"), "{table}");
         assert!(
-            table.contains("4 cases (2 inferred); actions without a case folder: ActivatePipeline"),
+            table.contains("| protocol/ | - | - | - | - |  | 1 | - | - | - | 1 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("4 cases (0 observed, 0 model, 2 documented, 2 inferred); actions without a case folder: ActivatePipeline"),
             "{table}"
         );
     }

@@ -4,7 +4,9 @@
 mod check_name;
 pub mod coverage;
 pub mod discover;
+mod grade;
 mod locate;
+mod operators;
 pub mod parse;
 pub mod template;
 
@@ -15,6 +17,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use check_name::CheckName;
+pub use grade::Grade;
+pub use operators::{operator, operator_problem, Operator};
 pub use parse::{load_case, CaseFileError};
 
 /// One case file, parsed and validated.
@@ -26,38 +30,24 @@ pub struct Case {
     pub area: String,
     /// The file it came from, as given to the loader.
     pub path: PathBuf,
+    /// The file's contents.
     pub spec: CaseSpec,
 }
 
 impl Case {
-    /// Whether the expected behaviour is documented or inferred (see [`Provenance`]).
-    pub fn provenance(&self) -> Provenance {
-        Provenance::of(&self.spec.source)
+    /// The grade of the case's evidence (see [`Grade`]).
+    pub fn grade(&self) -> Grade {
+        self.spec.grade
+    }
+
+    /// The grade of one step's assertions: its own where it has one, else the case's.
+    pub fn step_grade(&self, step: &Step) -> Grade {
+        step.expect.grade.unwrap_or(self.spec.grade)
     }
 
     /// The case's file stem, used to name its snapshots.
     pub fn stem(&self) -> &str {
         self.name.rsplit("::").next().unwrap_or(&self.name)
-    }
-}
-
-/// Where a case's expectation comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provenance {
-    /// The `source` names documentation or the service model.
-    Documented,
-    /// The `source` starts with `inferred`: the documentation is silent.
-    Inferred,
-}
-
-impl Provenance {
-    pub fn of(source: &str) -> Self {
-        if source.trim_start().to_ascii_lowercase().starts_with("inferred") {
-            Provenance::Inferred
-        } else {
-            Provenance::Documented
-        }
     }
 }
 
@@ -67,8 +57,12 @@ impl Provenance {
 pub struct CaseSpec {
     /// One line: what the case shows.
     pub about: String,
-    /// The page or model member the expectation comes from, or `inferred: why`.
+    /// How the expected behaviour is known.
+    pub grade: Grade,
+    /// The citation: a ledger entry (`evidence/<file>.md`) or a documentation
+    /// page, and what it shows; for `inferred`, `inferred: why`.
     pub source: String,
+    /// Free words for choosing cases (`happy`, `errors`, `validation`, `paging`).
     #[serde(default)]
     pub tags: Vec<String>,
     /// Present: the case is not run (`cargo test` shows it as ignored), with this reason.
@@ -77,6 +71,7 @@ pub struct CaseSpec {
     /// Constants usable as `{{name}}` in every step.
     #[serde(default)]
     pub vars: BTreeMap<String, Value>,
+    /// The steps, run in order.
     pub steps: Vec<Step>,
     /// Clean-up steps: run after the main steps whatever happened to them.
     #[serde(default)]
@@ -87,6 +82,7 @@ pub struct CaseSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// Shown in output and used in snapshot names.
     #[serde(default)]
     pub name: Option<String>,
     /// An API operation: sets `x-amz-target` and the JSON content type, signed by default.
@@ -104,6 +100,7 @@ pub struct Step {
     /// `true`/`false`, or signing overrides; default: operation steps are signed, raw ones not.
     #[serde(default)]
     pub sign: Option<Signing>,
+    /// What the response must look like.
     #[serde(default)]
     pub expect: Expect,
     /// Envelope checks switched off for this step: check name -> reason.
@@ -112,6 +109,14 @@ pub struct Step {
     /// Re-send until the expectations hold (eventually consistent reads).
     #[serde(default)]
     pub retry: Option<Retry>,
+    /// Deadline of each of this step's requests, in seconds (default: the
+    /// run's `--timeout`; a PollForTask waits at least the long poll).
+    #[serde(default)]
+    pub timeout: Option<f64>,
+    /// Follow `marker` / `hasMoreResults` to the last page; the expectations
+    /// see one body whose result list holds every page's elements.
+    #[serde(default)]
+    pub paginate: bool,
 }
 
 impl Step {
@@ -125,16 +130,20 @@ impl Step {
     }
 }
 
+/// A request sent exactly as written (protocol cases).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRequest {
+    /// The HTTP method, as sent (case included).
     #[serde(default = "default_method")]
     pub method: String,
+    /// Path and query (`/`).
     #[serde(default = "default_path")]
     pub path: String,
     /// Sent as written; a header listed here is not added by dpconform.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// The body: text, or a generated large one.
     #[serde(default)]
     pub body: RawBody,
 }
@@ -150,7 +159,9 @@ fn default_path() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum RawBody {
+    /// The body as written (templates rendered).
     Text(String),
+    /// A large body made by repetition.
     Generated(GeneratedBody),
 }
 
@@ -164,10 +175,14 @@ impl Default for RawBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneratedBody {
+    /// Text before the repetition.
     #[serde(default)]
     pub prefix: String,
+    /// The text repeated.
     pub repeat: String,
+    /// How many times.
     pub times: usize,
+    /// Text after the repetition.
     #[serde(default)]
     pub suffix: String,
 }
@@ -191,7 +206,9 @@ impl GeneratedBody {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Signing {
+    /// `true`: sign with the run's credentials; `false`: send unsigned.
     Enabled(bool),
+    /// Sign with deliberate deviations.
     With(SignOverrides),
 }
 
@@ -199,10 +216,15 @@ pub enum Signing {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignOverrides {
+    /// Another access key.
     pub access_key: Option<String>,
+    /// Another secret key (a wrong signature).
     pub secret_key: Option<String>,
+    /// A session token to send.
     pub session_token: Option<String>,
+    /// Another signing region.
     pub region: Option<String>,
+    /// Another signing service name.
     pub service: Option<String>,
     /// Signing time relative to now, in seconds (negative: in the past).
     pub time_offset: Option<i64>,
@@ -212,18 +234,26 @@ pub struct SignOverrides {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
+    /// This step's grade where it differs from the case's (with its own `source`).
+    pub grade: Option<Grade>,
+    /// The citation of this step's grade.
+    pub source: Option<String>,
     /// Default: 200, or 400 when `error` is given.
     pub status: Option<u16>,
     /// The error type: `__type` after `#` and before `:`.
     pub error: Option<String>,
     /// A regular expression the error message must match.
     pub message: Option<String>,
+    /// Header name (case-insensitive) -> what it must be.
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderExpect>,
     /// The body equals this JSON (`"{{any}}"` matches any value).
     pub json: Option<Value>,
     /// The body contains this JSON: objects by key, arrays element by element in any order.
     pub json_includes: Option<Value>,
+    /// The body does not contain this JSON (in the sense of `json_includes`):
+    /// "my deleted pipeline is not listed".
+    pub json_excludes: Option<Value>,
     /// The raw body equals this text (e.g. `""` for empty responses).
     pub body: Option<String>,
     /// Compare the (redacted) body with `snapshots/<area>/<case>__<step>.snap`.
@@ -241,19 +271,27 @@ pub struct Expect {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum HeaderExpect {
+    /// The header equals this text.
     Equals(String),
+    /// A rule for the header.
     Rule(HeaderRule),
 }
 
+/// A header rule: exactly one of the members.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum HeaderRule {
+    /// Equals this text.
     Equals(String),
+    /// Matches this regular expression.
     Matches(String),
+    /// `true`: the header is there.
     Present(bool),
+    /// `true`: the header is not there.
     Absent(bool),
 }
 
+/// How long and how often a step is re-sent until its expectations hold.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Retry {

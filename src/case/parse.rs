@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use super::locate::{line_column, locate, Seg};
 use super::template::{self, ANY};
 use super::CheckName;
-use super::{Case, CaseSpec, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
-use dpconform_protocol::OPERATIONS;
+use super::{Case, CaseSpec, Grade, HeaderExpect, HeaderRule, Signing, Step, MAX_GENERATED_BODY_BYTES};
+use dpconform_protocol::{Operation, OPERATIONS};
 
 /// How far from now a step may sign (`sign.time_offset`): 100 years.
 pub const MAX_TIME_OFFSET_SECS: u64 = 3_155_760_000;
@@ -20,9 +20,13 @@ pub const BUILTIN_VARS: [&str; 5] = ["run", "run_id", "case", "access_key", "reg
 /// A case file that cannot be used: `path:line:column: message`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFileError {
+    /// The case file.
     pub path: PathBuf,
+    /// Line of the problem, from 1.
     pub line: usize,
+    /// Column of the problem, from 1.
     pub column: usize,
+    /// What was expected.
     pub message: String,
 }
 
@@ -139,6 +143,30 @@ type Invalid = (Vec<PathSeg>, String);
 /// The rules serde cannot express; the first broken one is reported.
 struct Validator;
 
+/// A citation fits its grade: present, and `inferred: why` exactly when the grade is inferred.
+fn citation(grade: Grade, source: &str, at: Vec<PathSeg>) -> Result<(), Invalid> {
+    let says_inferred = source.trim_start().to_ascii_lowercase().starts_with("inferred");
+    if source.trim().is_empty() {
+        return Err((
+            at,
+            "`source` must cite the evidence (`evidence/<file>.md` or a documentation page), or for grade `inferred` say `inferred: why`".into(),
+        ));
+    }
+    match (grade, says_inferred) {
+        (Grade::Inferred, false) => Err((
+            at,
+            "grade `inferred` needs a `source` that starts with `inferred:` and says why".into(),
+        )),
+        (g, true) if g != Grade::Inferred => Err((
+            at,
+            format!(
+                "the `source` says inferred, but the grade is `{g}`: make the grade `inferred`, or cite the evidence"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Validator {
     fn case(self, spec: &CaseSpec) -> Result<(), Invalid> {
         if spec.about.trim().is_empty() {
@@ -147,12 +175,7 @@ impl Validator {
                 "`about` must say in one line what the case shows".into(),
             ));
         }
-        if spec.source.trim().is_empty() {
-            return Err((
-                vec![key("source")],
-                "`source` must name the documentation, or start with `inferred:` and say why".into(),
-            ));
-        }
+        citation(spec.grade, &spec.source, vec![key("source")])?;
         if spec.steps.is_empty() {
             return Err((vec![key("steps")], "a case needs at least one step".into()));
         }
@@ -237,6 +260,50 @@ impl Validator {
         for (name, value) in &step.headers {
             template::variables_in_str(value, &mut used).or_else(|e| fail(&[key("headers"), key(name)], e))?;
         }
+        for (member, value) in [
+            ("json", &step.expect.json),
+            ("json_includes", &step.expect.json_includes),
+            ("json_excludes", &step.expect.json_excludes),
+        ] {
+            if let Some(problem) = value.as_ref().and_then(super::operator_problem) {
+                return fail(&[key("expect"), key(member)], problem);
+            }
+        }
+        if let Some(t) = step.timeout {
+            if !(t > 0.0 && t <= 3600.0) {
+                return fail(&[key("timeout")], "must be more than 0 and at most 3600 seconds".into());
+            }
+        }
+        if step.paginate {
+            let pages = step
+                .operation
+                .as_deref()
+                .and_then(Operation::from_name)
+                .and_then(Operation::paginator);
+            if pages.is_none() {
+                return fail(
+                    &[key("paginate")],
+                    "only ListPipelines, DescribeObjects and QueryObjects steps page (`marker`, `hasMoreResults`)"
+                        .into(),
+                );
+            }
+        }
+        match (step.expect.grade, &step.expect.source) {
+            (Some(grade), Some(source)) => citation(grade, source, path(&[key("expect"), key("source")]))?,
+            (None, None) => {}
+            (Some(_), None) => {
+                return fail(
+                    &[key("expect"), key("grade")],
+                    "a step's own `grade` needs its own `source` (the citation)".into(),
+                )
+            }
+            (None, Some(_)) => {
+                return fail(
+                    &[key("expect"), key("source")],
+                    "a step's own `source` needs its own `grade`".into(),
+                )
+            }
+        }
         if let Some(Signing::With(o)) = &step.sign {
             if o.time_offset.is_some_and(|t| t.unsigned_abs() > MAX_TIME_OFFSET_SECS) {
                 return fail(
@@ -305,18 +372,20 @@ impl Validator {
                 "use `json` (exact) or `json_includes` (subset), not both".into(),
             );
         }
-        for k in ["json", "json_includes"] {
-            let value = if k == "json" {
-                &expect.json
-            } else {
-                &expect.json_includes
-            };
+        // JSON expectations may name what this very step captures: captures are taken first.
+        let mut judged = Vec::new();
+        for (k, value) in [
+            ("json", &expect.json),
+            ("json_includes", &expect.json_includes),
+            ("json_excludes", &expect.json_excludes),
+        ] {
             if let Some(value) = value {
                 let mut vars = Vec::new();
                 templates(value, &mut vars).or_else(|err| fail(&e(k), err))?;
-                used.extend(vars.into_iter().filter(|v| v != ANY));
+                judged.extend(vars.into_iter().filter(|v| v != ANY && !expect.capture.contains_key(v)));
             }
         }
+        used.extend(judged);
         if let Some(body) = &expect.body {
             template::variables_in_str(body, &mut used).or_else(|err| fail(&e("body"), err))?;
         }

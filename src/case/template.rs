@@ -20,11 +20,15 @@ pub const MAX_RENDERED_BYTES: usize = 64 * 1024 * 1024;
 /// One piece of a template string.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
+    /// Text as is.
     Text(String),
+    /// A variable: `{{name}}`.
     Var(String),
+    /// A built-in function: `{{repeat(a, 3)}}`.
     Call(Function),
 }
 
+/// The built-in template functions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Function {
     /// `repeat(text, n)`: `text` n times (length-bound tests).
@@ -124,6 +128,7 @@ pub fn variables_in(value: &Value, out: &mut Vec<String>) -> Result<(), String> 
     }
 }
 
+/// Collects the variables a text names; an error for a malformed template.
 pub fn variables_in_str(text: &str, out: &mut Vec<String>) -> Result<(), String> {
     for part in parse_template(text)? {
         if let Part::Var(name) = part {
@@ -159,6 +164,7 @@ impl Default for Scope {
 }
 
 impl Scope {
+    /// A scope whose date templates count from `now`.
     pub fn new(now: SystemTime) -> Self {
         Scope {
             now: Some(now),
@@ -196,10 +202,12 @@ impl Scope {
         }
     }
 
+    /// Defines or replaces a variable.
     pub fn set(&mut self, name: &str, value: Value) {
         self.vars.insert(name.to_string(), value);
     }
 
+    /// A variable's value.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.vars.get(name)
     }

@@ -7,12 +7,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The run's identity and the request IDs seen so far.
 #[derive(Debug)]
 pub struct RunContext {
-    pub run_id: String,
+    /// The run's id: short, lowercase, unique enough across runs (`t4k2mq-x81c`).
+    pub(crate) run_id: String,
     request_ids: Mutex<HashMap<String, String>>,
 }
 
 impl RunContext {
-    pub fn new() -> Self {
+    /// A new run: a fresh run id, no request id seen yet.
+    pub(crate) fn new() -> Self {
         RunContext {
             run_id: new_run_id(),
             request_ids: Mutex::new(HashMap::new()),
@@ -20,7 +22,7 @@ impl RunContext {
     }
 
     /// Records a response's request ID; `Err(first)` names the step that already had it.
-    pub fn record_request_id(&self, id: &str, step: &str) -> Result<(), String> {
+    pub(crate) fn record_request_id(&self, id: &str, step: &str) -> Result<(), String> {
         let mut seen = self.request_ids.lock().unwrap_or_else(|p| p.into_inner());
         match seen.get(id) {
             Some(first) => Err(first.clone()),

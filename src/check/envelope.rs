@@ -10,12 +10,14 @@ use super::RunContext;
 use crate::send::client::RawResponse;
 use dpconform_protocol::CONTENT_TYPE;
 
-pub const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
-pub const CRC32_HEADER: &str = "x-amz-crc32";
+/// The header that carries the request id.
+const REQUEST_ID_HEADER: &str = "x-amzn-RequestId";
+/// The header that carries the CRC32 of the body.
+const CRC32_HEADER: &str = "x-amz-crc32";
 
 /// Runs the envelope checks not switched off in `skip`; `step` names the step
 /// for the uniqueness check's message.
-pub fn check(
+pub(crate) fn check(
     response: &RawResponse,
     skip: &BTreeMap<String, String>,
     context: &RunContext,
@@ -42,11 +44,12 @@ pub fn check(
 
     if on(CheckName::Crc32) {
         let actual = crc32fast::hash(&response.body);
+        // observed: none of the 127 real answers recorded in
+        // evidence/ansible-community-aws-data-pipeline-placebo-recordings.md
+        // carries x-amz-crc32, so its absence is no difference; the SDKs check
+        // it when it is there, so a present one must be right.
         match response.header(CRC32_HEADER).map(str::trim) {
-            None => fail(
-                CheckName::Crc32,
-                format!("no {CRC32_HEADER} header (expected {actual})"),
-            ),
+            None => {}
             Some(text) => match text.parse::<u32>() {
                 Err(_) => fail(
                     CheckName::Crc32,

@@ -103,6 +103,17 @@ pub fn check(
         None => None,
     };
 
+    // Captures first: later expectations of the same step may name them (`{"{{attempt}}": ...}`).
+    for (name, pointer) in &expect.capture {
+        match json.and_then(|j| j.pointer(pointer)) {
+            Some(value) => scope.set(name, value.clone()),
+            None => failures.push(CheckFailure::new(
+                CheckName::Capture,
+                format!("nothing at {pointer} to capture as `{name}`"),
+            )),
+        }
+    }
+
     if let Some(want) = &expect.error {
         let got = json.and_then(dpconform_protocol::error_type);
         match got {
@@ -140,18 +151,24 @@ pub fn check(
         }
     }
 
-    for (name, pointer) in &expect.capture {
-        match json.and_then(|j| j.pointer(pointer)) {
-            Some(value) => scope.set(name, value.clone()),
-            None => failures.push(CheckFailure::new(
-                CheckName::Capture,
-                format!("nothing at {pointer} to capture as `{name}`"),
-            )),
+    if let Some(unwanted) = &expect.json_excludes {
+        let actual = json.cloned().unwrap_or(Value::Null);
+        if json_match::matches(unwanted, &actual, Mode::Includes, scope).is_ok() {
+            failures.push(
+                CheckFailure::new(CheckName::Json, "the body includes what `json_excludes` rules out").with_diff(
+                    unified_diff(
+                        &format!("(not) {}", pretty(&json_match::render_expected(unwanted, scope))),
+                        &pretty(&actual),
+                    ),
+                ),
+            );
         }
     }
+
     failures
 }
 
+/// JSON as shown in failure messages and snapshots (pretty-printed).
 pub fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }

@@ -2,6 +2,13 @@
 
 use super::{Locations, EXIT_OK, EXIT_USAGE};
 use dpconform::case::discover::{load_all, matches_filters};
+use dpconform::case::Grade;
+
+/// One grade of `--grade observed,model`.
+pub fn parse_grade(text: &str) -> Result<Grade, String> {
+    Grade::from_name(text.trim())
+        .ok_or_else(|| format!("`{text}` is not a grade; the grades are observed, model, documented and inferred"))
+}
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -11,9 +18,13 @@ pub struct ListArgs {
     #[arg(long)]
     exact: bool,
     /// Print a table: per action, the number of happy, errors, validation and paging
-    /// cases (by tag) and of flows that call it; per other area, its cases
+    /// cases (by tag), of flows that call it, and of cases per evidence grade; per
+    /// other area, its cases
     #[arg(long)]
     coverage: bool,
+    /// Only cases of these evidence grades (comma-separated: observed, model, documented, inferred)
+    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = parse_grade)]
+    grade: Vec<Grade>,
     /// List only cases whose name contains one of these
     #[arg(value_name = "FILTER")]
     filters: Vec<String>,
@@ -27,6 +38,11 @@ pub fn list(args: ListArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let grades = args.grade;
+    let cases: Vec<_> = cases
+        .into_iter()
+        .filter(|c| grades.is_empty() || grades.contains(&c.grade()))
+        .collect();
     if args.coverage {
         let chosen: Vec<_> = cases
             .into_iter()
@@ -43,10 +59,7 @@ pub fn list(args: ListArgs) -> u8 {
         .iter()
         .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
     {
-        let kind = match case.provenance() {
-            dpconform::case::Provenance::Documented => "documented",
-            dpconform::case::Provenance::Inferred => "inferred",
-        };
+        let kind = case.grade();
         let skip = case
             .spec
             .skip

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::progress::{Progress, ProgressMode};
+use dpconform::case::Grade;
 use dpconform::report::partition::Partition;
 use dpconform::report::{console, write};
 use dpconform::session::{self, possible_secrets, Chosen, SessionError};
@@ -52,6 +53,11 @@ pub struct Selection {
     /// Match filters exactly instead of as substrings
     #[arg(long)]
     exact: bool,
+    /// Run only cases of these evidence grades (comma-separated: observed, model,
+    /// documented, inferred); e.g. `--grade observed,model` runs what the real
+    /// service's captures and model evidence
+    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = super::list::parse_grade)]
+    grade: Vec<Grade>,
     /// Run only cases whose name contains one of these (e.g. `create_pipeline::` or `auth`)
     #[arg(value_name = "FILTER")]
     filters: Vec<String>,
@@ -68,6 +74,7 @@ impl Selection {
             partition: self.partition,
             exact: self.exact,
             filters: self.filters.clone(),
+            grades: self.grade.clone(),
         }
     }
 }

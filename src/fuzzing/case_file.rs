@@ -62,8 +62,8 @@ fn render_steps(case: &Case, data_len: usize) {
         ("run", "fuzz-run"),
         ("run_id", "fuzz"),
         ("case", case.name.as_str()),
-        ("access_key", dpconform_reference::TEST_ACCESS_KEY),
-        ("region", dpconform_reference::TEST_REGION),
+        ("access_key", dpconform_protocol::test_credentials::ACCESS_KEY),
+        ("region", dpconform_protocol::test_credentials::REGION),
     ] {
         scope.set(name, value.into());
     }
@@ -75,10 +75,10 @@ fn render_steps(case: &Case, data_len: usize) {
         }
     }
     let credentials = Credentials {
-        access_key: dpconform_reference::TEST_ACCESS_KEY.into(),
-        secret_key: dpconform_reference::TEST_SECRET_KEY.into(),
+        access_key: dpconform_protocol::test_credentials::ACCESS_KEY.into(),
+        secret_key: dpconform_protocol::test_credentials::SECRET_KEY.into(),
         session_token: None,
-        region: dpconform_reference::TEST_REGION.into(),
+        region: dpconform_protocol::test_credentials::REGION.into(),
     };
     for step in case.spec.steps.iter().chain(&case.spec.finally) {
         if let Ok(mut request) = prepare(step, ENDPOINT, &mut scope) {

@@ -30,8 +30,8 @@ fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
 
 /// 2012-12-12T01:30:00Z: the hourly schedule below has instances due.
 const NOW_SECS: u64 = 1_355_275_800;
-pub const PIPELINE_TOKEN: &str = "$PIPELINE";
-pub const TASK_TOKEN: &str = "$TASK";
+const PIPELINE_TOKEN: &str = "$PIPELINE";
+const TASK_TOKEN: &str = "$TASK";
 
 const METHODS: [&str; 4] = ["GET", "PUT", "post", "DELETE"];
 const CONTENT_TYPES: [&str; 9] = [
@@ -332,10 +332,10 @@ impl Endpoint {
     /// `None` when the signer refuses it (e.g. a header value it cannot sign).
     fn sign(&self, method: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Option<Request> {
         let credentials = Credentials {
-            access_key: dpconform_reference::TEST_ACCESS_KEY.into(),
-            secret_key: dpconform_reference::TEST_SECRET_KEY.into(),
+            access_key: dpconform_protocol::test_credentials::ACCESS_KEY.into(),
+            secret_key: dpconform_protocol::test_credentials::SECRET_KEY.into(),
             session_token: None,
-            region: dpconform_reference::TEST_REGION.into(),
+            region: dpconform_protocol::test_credentials::REGION.into(),
         };
         let mut prepared = PreparedRequest {
             method: method.to_string(),

@@ -9,10 +9,14 @@ use super::json::{Report, RunInfo, StepReport};
 use super::normalize::{self, Normalized};
 use crate::check::labelled_diff;
 
+/// A step whose normalised responses differ between the two endpoints.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepDifference {
+    /// The case's name.
     pub case: String,
+    /// The step's name.
     pub step: String,
+    /// The API operation the step called, when it named one.
     pub operation: Option<String>,
     /// What differs: `status`, `error type`, `body`, or `response` (one side has none).
     pub aspects: Vec<String>,
@@ -20,16 +24,21 @@ pub struct StepDifference {
     pub diff: String,
 }
 
+/// The result of running the same cases against endpoints A and B.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
+    /// The run against endpoint A.
     pub a: RunInfo,
+    /// The run against endpoint B.
     pub b: RunInfo,
     /// Steps with a response from both endpoints.
     pub compared_steps: usize,
+    /// Every step that differs, in A's case and step order.
     pub differences: Vec<StepDifference>,
 }
 
-/// Steps are matched by case, phase, name and occurrence.
+/// Compares the responses of two runs of the same cases (A, then B). Steps are
+/// matched by case, phase, name and occurrence.
 pub fn compare(a: &Report, b: &Report) -> Comparison {
     let mut out = Comparison {
         a: a.run.clone(),

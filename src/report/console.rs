@@ -5,7 +5,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use crate::outcome::{CaseOutcome, CaseStatus, RunOutcome};
+use crate::case::Grade;
+use crate::outcome::{CaseOutcome, CaseStatus, GradeTotals, RunOutcome};
 
 /// One line for a finished case, plus one indented line per failed check.
 pub fn case_line(case: &CaseOutcome) -> String {
@@ -35,7 +36,23 @@ pub fn failure_details(case: &CaseOutcome) -> String {
     super::text::case_details(&super::json::CaseReport::from_outcome(case))
 }
 
-/// The end of a run: failure details, totals by provenance, and the closing line.
+/// `observed 12 passed, 0 failed · model ...`: the grades that had cases, strongest first.
+fn grade_line(by_grade: &GradeTotals) -> String {
+    let parts: Vec<String> = Grade::ALL
+        .iter()
+        .filter_map(|g| {
+            let t = by_grade.get(*g);
+            (t.passed + t.failed > 0).then(|| format!("{g} {} passed, {} failed", t.passed, t.failed))
+        })
+        .collect();
+    if parts.is_empty() {
+        "no case ran".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// The end of a run: failure details, totals by grade, and the closing line.
 pub fn summary(run: &RunOutcome) -> String {
     let mut out = String::new();
     let mut failed: Vec<&CaseOutcome> = run.cases.iter().filter(|c| c.status == CaseStatus::Failed).collect();
@@ -51,11 +68,8 @@ pub fn summary(run: &RunOutcome) -> String {
         }
     }
     let t = run.totals();
-    let _ = writeln!(
-        out,
-        "\ndocumented: {} passed, {} failed; inferred: {} passed, {} failed",
-        t.documented_passed, t.documented_failed, t.inferred_passed, t.inferred_failed
-    );
+    let _ = writeln!(out, "\nby grade: {}", grade_line(&t.by_grade));
+    let _ = writeln!(out, "{}", t.by_grade.verdict());
     if run.interrupted {
         let _ = writeln!(out, "interrupted: only the cases that finished are counted");
     }

@@ -14,7 +14,9 @@ use crate::check::labelled_diff;
 /// Why a case fails, stable across runs: the step and the check (messages may hold ids).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Reason {
+    /// The failed step's name.
     pub step: String,
+    /// The failed check's name (`status`, `json`, ...).
     pub check: String,
     /// First line of the message, for people.
     pub message: String,
@@ -25,13 +27,14 @@ impl Reason {
         (&self.step, &self.check)
     }
 
-    pub fn line(&self) -> String {
+    /// `step: [check] message`, for people.
+    pub(crate) fn line(&self) -> String {
         format!("{}: [{}] {}", self.step, self.check, self.message)
     }
 }
 
 /// The reasons a case failed, one per (step, check).
-pub fn reasons(case: &CaseReport) -> Vec<Reason> {
+pub(crate) fn reasons(case: &CaseReport) -> Vec<Reason> {
     let mut out: Vec<Reason> = Vec::new();
     for step in case.failed_steps() {
         for failure in &step.failures {
@@ -48,47 +51,68 @@ pub fn reasons(case: &CaseReport) -> Vec<Reason> {
     out
 }
 
+/// A case that changed between passing and failing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseChange {
+    /// The case's name.
     pub name: String,
     /// The reasons in the new run (newly failing) or the old one (newly passing).
     pub reasons: Vec<Reason>,
+    /// The case file differs between the runs, so the change may be the case's, not the endpoint's.
     pub file_changed: bool,
 }
 
+/// A case that fails in both runs, but not for the same reasons.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReasonChange {
+    /// The case's name.
     pub name: String,
     /// Reasons of the base run that are gone.
     pub gone: Vec<Reason>,
     /// Reasons the base run did not have: a regression.
     pub new: Vec<Reason>,
+    /// The case file differs between the runs.
     pub file_changed: bool,
 }
 
+/// A case only one of the runs has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseEntry {
+    /// The case's name.
     pub name: String,
+    /// Its status in the run that has it.
     pub status: Status,
 }
 
+/// A step whose normalised response changed between the runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseChange {
+    /// The case's name.
     pub case: String,
+    /// The step's name.
     pub step: String,
     /// Unified diff of the normalised responses (base -> new).
     pub diff: String,
 }
 
+/// What changed from a base run to a new one; every list is in case-name order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportDiff {
+    /// The earlier run.
     pub base: RunInfo,
+    /// The later run.
     pub new: RunInfo,
+    /// Cases that fail now and did not fail in the base run (a regression).
     pub newly_failing: Vec<CaseChange>,
+    /// Cases that failed in the base run and pass now.
     pub newly_passing: Vec<CaseChange>,
+    /// Cases that fail in both runs, for reasons that differ.
     pub different_reason: Vec<ReasonChange>,
+    /// Cases only the new run has.
     pub added: Vec<CaseEntry>,
+    /// Cases only the base run has.
     pub removed: Vec<CaseEntry>,
+    /// Steps whose normalised responses differ (whether or not they pass).
     pub changed_responses: Vec<ResponseChange>,
     /// Cases present in both runs whose case file differs.
     pub changed_case_files: Vec<String>,
@@ -100,12 +124,13 @@ impl ReportDiff {
         !self.newly_failing.is_empty() || self.different_reason.iter().any(|r| !r.new.is_empty())
     }
 
+    /// Both runs ran the same version of the whole cases folder.
     pub fn same_case_files(&self) -> bool {
         self.base.cases_sha256 == self.new.cases_sha256
     }
 
     /// One line: the counts.
-    pub fn summary_line(&self) -> String {
+    pub(crate) fn summary_line(&self) -> String {
         format!(
             "{} newly failing, {} newly passing, {} failing for a different reason, {} added, {} removed, {} response(s) changed",
             self.newly_failing.len(),
@@ -230,7 +255,7 @@ fn changed_responses(
 }
 
 /// Each step with a key that identifies it within its case across runs.
-pub fn keyed_steps(case: &CaseReport) -> Vec<((String, String, usize), &StepReport)> {
+pub(crate) fn keyed_steps(case: &CaseReport) -> Vec<((String, String, usize), &StepReport)> {
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     case.steps
         .iter()

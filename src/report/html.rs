@@ -7,6 +7,8 @@
 
 use std::fmt::Write;
 
+use crate::case::Grade;
+
 use super::compare::Comparison;
 use super::diff::{Reason, ReportDiff};
 use super::json::{CaseReport, Exchange, Report, Status, StepReport};
@@ -58,7 +60,7 @@ const SCRIPT: &str = r#"
 "#;
 
 /// HTML-escapes text for element content and attribute values.
-pub fn esc(text: &str) -> String {
+fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -227,9 +229,13 @@ fn case_item(case: &CaseReport) -> String {
     );
     let _ = write!(
         out,
-        "<p class=\"muted\">file <code>{}</code> · {:?} · source: {}{}</p>",
+        "<p class=\"muted\">file <code>{}</code> · grade {}{} · source: {}{}</p>",
         esc(&case.file),
-        case.kind,
+        case.grade,
+        case.failed_grade
+            .filter(|g| *g != case.grade)
+            .map(|g| format!(" (failed assertion: {g})"))
+            .unwrap_or_default(),
         esc(&case.source),
         case.skip_reason
             .as_deref()
@@ -272,15 +278,27 @@ pub fn report(report: &Report) -> String {
     }
     let _ = write!(
         body,
-        "<h2>Totals</h2><table><tr><th></th><th>passed</th><th>failed</th></tr>\
-         <tr><td>documented</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
-         <tr><td>inferred</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
-         <tr><th>all</th><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table><p>{} skipped</p>",
-        t.documented_passed, t.documented_failed, t.inferred_passed, t.inferred_failed, t.passed, t.failed, t.skipped
+        "<h2>Totals by evidence grade</h2><p id=\"verdict\"><b>{}</b></p>\
+         <table id=\"grades\"><tr><th>grade</th><th>passed</th><th>failed</th></tr>",
+        esc(&t.by_grade.verdict())
+    );
+    for g in Grade::ALL {
+        let pf = t.by_grade.get(g);
+        let _ = write!(
+            body,
+            "<tr><td>{g}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            pf.passed, pf.failed
+        );
+    }
+    let _ = write!(
+        body,
+        "<tr><th>all</th><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table><p>{} skipped. \
+         A failed case counts under the grade of its failed assertion.</p>",
+        t.passed, t.failed, t.skipped
     );
     body.push_str(
         "<h2>Conformance per action</h2><table id=\"matrix\"><tr><th>action</th><th>verdict</th><th>cases</th>\
-         <th>passed</th><th>failed</th><th>documented passed</th><th>inferred passed</th><th>requests passed / failed</th></tr>",
+         <th>passed</th><th>failed</th><th>observed</th><th>model</th><th>documented</th><th>inferred</th><th>requests passed / failed</th></tr>",
     );
     for row in matrix::build(report) {
         let verdict = row.verdict();
@@ -294,15 +312,15 @@ pub fn report(report: &Report) -> String {
         let _ = write!(
             body,
             "<tr class=\"{class}\"><td>{label}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}/{}</td><td class=\"n\">{}/{}</td><td class=\"n\">{requests}</td></tr>",
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{requests}</td></tr>",
             verdict.label(),
             row.cases,
             row.passed,
             row.failed,
-            row.documented_passed,
-            row.documented_total,
-            row.inferred_passed,
-            row.inferred_total
+            row.grade_cell(Grade::Observed),
+            row.grade_cell(Grade::Model),
+            row.grade_cell(Grade::Documented),
+            row.grade_cell(Grade::Inferred),
         );
     }
     body.push_str("</table>");

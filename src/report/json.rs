@@ -9,33 +9,41 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Provenance;
+use crate::case::Grade;
 use crate::outcome::{CaseOutcome, CaseStatus, Phase, RunOutcome, StepOutcome, StepStatus, Totals};
 
 /// The `schema` member of every report.json.
-pub const SCHEMA: &str = "dpconform-report";
+pub(crate) const SCHEMA: &str = "dpconform-report";
 /// Bumped on any change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// A whole report.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Always `dpconform-report`: what the file is.
     pub schema: String,
+    /// The version of this layout; a reader refuses any other.
     pub schema_version: u32,
+    /// Where, when and how the run ran.
     pub run: RunInfo,
+    /// Case counts, in all and by evidence grade (recomputable from `cases`).
     pub totals: Totals,
-    /// In case-name order.
+    /// Every case that ran or was skipped, in case-name order.
     pub cases: Vec<CaseReport>,
 }
 
 /// Metadata of the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
+    /// Base URL of the endpoint under test (for a merge, the parts' endpoints, comma-separated).
     pub endpoint: String,
+    /// Version of the dpconform that wrote the report.
     pub dpconform_version: String,
+    /// The run's id (`merged-<first part's id>` for a merge).
     pub run_id: String,
-    /// RFC 3339, UTC.
+    /// When the run started: RFC 3339, UTC.
     pub started: String,
+    /// Wall time of the run in milliseconds.
     pub duration_ms: f64,
     /// SHA-256 over every case file of the cases folder (names and contents), so two
     /// reports tell whether they ran the same version of the cases.
@@ -46,29 +54,29 @@ pub struct RunInfo {
     /// The run ids of the parts, for a report made by `dpconform merge`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// The run stopped early (Ctrl-C): only the cases that finished are in the report.
     pub interrupted: bool,
     /// Requests sent, retries included.
     pub requests: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Documented,
-    Inferred,
-}
-
+/// The `status` of a case or a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// `passed`: every check passed.
     Passed,
+    /// `failed`: a check failed.
     Failed,
+    /// `skipped`: a case the case file marks `skip`.
     Skipped,
+    /// `not_run`: a step not sent (an earlier step failed, or a variable it needs is missing).
     NotRun,
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    /// How people read it: `passed`, `failed`, `skipped`, `not run`.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Passed => "passed",
             Status::Failed => "failed",
@@ -78,60 +86,90 @@ impl Status {
     }
 }
 
+/// One case of `cases`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseReport {
+    /// The case's name, from its path: `create_pipeline::idempotent_retry`.
     pub name: String,
+    /// The case's folder under `cases/` (`create_pipeline`, `protocol`, ...).
     pub area: String,
     /// The case file, as the run found it.
     pub file: String,
     /// SHA-256 of the case file's contents (absent when it could not be read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_sha256: Option<String>,
+    /// The case file's `about`: what the case shows.
     pub about: String,
+    /// The case file's `source`: where the expected behaviour comes from.
     pub source: String,
-    pub kind: Kind,
+    /// The case's evidence grade (`kind` in reports written before grades:
+    /// `documented` or `inferred`).
+    #[serde(alias = "kind")]
+    pub grade: Grade,
+    /// When it failed: the grade of the failed assertion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_grade: Option<Grade>,
     /// `passed`, `failed` or `skipped`.
     pub status: Status,
     /// Why the case was skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
+    /// Wall time of the case in milliseconds.
     pub duration_ms: f64,
+    /// Main steps, then `finally` steps, in the order run.
     pub steps: Vec<StepReport>,
 }
 
+/// One step of a case's `steps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepReport {
+    /// The step's name in the case file.
     pub name: String,
+    /// `main` or `finally`.
     pub phase: Phase,
     /// `passed`, `failed` or `not_run`.
     pub status: Status,
+    /// Why the step was not sent (status `not_run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_run_reason: Option<String>,
     /// The API operation (from `x-amz-target`), when the request named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
+    /// Every failed check, in the order checked; empty when the step passed.
     pub failures: Vec<FailureReport>,
+    /// Envelope checks the case switched off for this step.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_checks: Vec<SkippedCheck>,
+    /// The request as sent (secrets redacted); absent when none was built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Exchange>,
+    /// The response as received; absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Exchange>,
+    /// How many times the request was sent (more than 1 with `retry`).
     pub attempts: u32,
+    /// Wall time of the step in milliseconds, retries included.
     pub duration_ms: f64,
 }
 
+/// One failed check of a step's `failures`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailureReport {
+    /// The check's name as case files write it (`status`, `crc32`, `json`, ...).
     pub check: String,
+    /// What was wrong, for people.
     pub message: String,
+    /// A unified diff of expected and actual, for the checks that have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
 }
 
+/// One entry of a step's `skipped_checks`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkippedCheck {
+    /// The check's name as case files write it.
     pub check: String,
+    /// Why the case file switches it off.
     pub reason: String,
 }
 
@@ -139,19 +177,25 @@ pub struct SkippedCheck {
 /// `status` for responses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
+    /// The HTTP method (requests only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// The full URL (requests only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The HTTP status code (responses only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// Headers in wire order, as `[name, value]` pairs.
     pub headers: Vec<(String, String)>,
-    /// Lossy UTF-8, cut at 64 KiB.
+    /// The body as text: lossy UTF-8, cut at 64 KiB.
     pub body: String,
+    /// Length of the whole body in bytes, before any cut.
     pub body_len: usize,
 }
 
 impl Exchange {
+    /// The first header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -163,9 +207,11 @@ impl Exchange {
 /// What a report needs beyond the outcome.
 #[derive(Debug, Clone, Default)]
 pub struct RunMeta {
+    /// SHA-256 over every case file of the cases folder: [`RunInfo::cases_sha256`].
     pub cases_sha256: String,
     /// Case name -> SHA-256 of its file.
     pub case_sha256: BTreeMap<String, String>,
+    /// `K/N` when the run is one part of a partitioned run.
     pub partition: Option<String>,
 }
 
@@ -196,37 +242,25 @@ impl Report {
     }
 
     /// Totals recomputed from the cases (the stored `totals` is a convenience for readers).
-    pub fn compute_totals(&self) -> Totals {
+    pub(crate) fn compute_totals(&self) -> Totals {
         let mut t = Totals::default();
         for case in &self.cases {
-            let documented = case.kind == Kind::Documented;
+            let counted = case.failed_grade.unwrap_or(case.grade);
             match case.status {
-                Status::Passed => {
-                    t.passed += 1;
-                    if documented {
-                        t.documented_passed += 1
-                    } else {
-                        t.inferred_passed += 1
-                    }
-                }
-                Status::Failed => {
-                    t.failed += 1;
-                    if documented {
-                        t.documented_failed += 1
-                    } else {
-                        t.inferred_failed += 1
-                    }
-                }
+                Status::Passed => t.add(counted, true),
+                Status::Failed => t.add(counted, false),
                 Status::Skipped | Status::NotRun => t.skipped += 1,
             }
         }
         t
     }
 
+    /// The case of that name, if the report has it.
     pub fn case(&self, name: &str) -> Option<&CaseReport> {
         self.cases.iter().find(|c| c.name == name)
     }
 
+    /// The cases that failed, in case-name order.
     pub fn failed_cases(&self) -> impl Iterator<Item = &CaseReport> {
         self.cases.iter().filter(|c| c.status == Status::Failed)
     }
@@ -259,6 +293,7 @@ impl Report {
         serde_path_to_error::deserialize(value).map_err(|e| format!("{origin}: at {}: {}", e.path(), e.inner()))
     }
 
+    /// Reads and parses a report.json file (see [`Report::parse`]).
     pub fn load(path: &Path) -> Result<Report, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Report::parse(&text, &path.display().to_string())
@@ -267,10 +302,11 @@ impl Report {
 
 impl CaseReport {
     /// The report of one case, without file hashes (for the console and `cargo test`).
-    pub fn from_outcome(case: &CaseOutcome) -> CaseReport {
+    pub(crate) fn from_outcome(case: &CaseOutcome) -> CaseReport {
         case_report(case, &RunMeta::default())
     }
 
+    /// The steps that failed, in the order run.
     pub fn failed_steps(&self) -> impl Iterator<Item = &StepReport> {
         self.steps.iter().filter(|s| s.status == Status::Failed)
     }
@@ -289,10 +325,8 @@ fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
         file_sha256: meta.case_sha256.get(&case.name).cloned(),
         about: case.about.clone(),
         source: case.source.clone(),
-        kind: match case.provenance {
-            Provenance::Documented => Kind::Documented,
-            Provenance::Inferred => Kind::Inferred,
-        },
+        grade: case.grade,
+        failed_grade: case.failed_grade,
         status,
         skip_reason,
         duration_ms: millis(case.duration),
@@ -356,12 +390,12 @@ fn step_report(step: &StepOutcome) -> StepReport {
 }
 
 /// Milliseconds with microsecond precision.
-pub fn millis(d: std::time::Duration) -> f64 {
+fn millis(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
 
 /// RFC 3339 in UTC, whole seconds.
-pub fn rfc3339(t: std::time::SystemTime) -> String {
+fn rfc3339(t: std::time::SystemTime) -> String {
     let t = time::OffsetDateTime::from(t)
         .replace_nanosecond(0)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
@@ -370,7 +404,7 @@ pub fn rfc3339(t: std::time::SystemTime) -> String {
 }
 
 /// SHA-256 of bytes as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -8,6 +8,7 @@ use quick_junit::{NonSuccessKind, Property, Report as JunitReport, TestCase, Tes
 use super::json::{Report, Status};
 use super::text::{case_details, first_line};
 
+/// The junit.xml of a report; fails only if quick-junit cannot serialise it.
 pub fn render(report: &Report) -> Result<String, String> {
     let mut junit = JunitReport::new("dpconform");
     junit.set_time(ms(report.run.duration_ms));
@@ -46,7 +47,10 @@ pub fn render(report: &Report) -> Result<String, String> {
                     });
                     if let Some((check, message)) = first {
                         s.set_type(check);
-                        s.set_message(message);
+                        // The grade of what failed leads the message: a CI viewer shows
+                        // "[inferred]" differences apart from evidenced ones at a glance.
+                        let grade = case.failed_grade.unwrap_or(case.grade);
+                        s.set_message(format!("[{grade}] {message}"));
                     }
                     s.set_description(case_details(case));
                     s
@@ -54,6 +58,8 @@ pub fn render(report: &Report) -> Result<String, String> {
             };
             let mut test = TestCase::new(case.name.as_str(), status);
             test.set_classname(format!("dpconform.{area}"));
+            test.add_property(Property::new("grade", case.grade.name()));
+            test.add_property(Property::new("source", case.source.as_str()));
             test.set_time(ms(case.duration_ms));
             suite.add_test_case(test);
         }

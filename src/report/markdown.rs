@@ -4,13 +4,15 @@
 
 use std::fmt::Write;
 
+use crate::case::Grade;
+
 use super::compare::Comparison;
 use super::diff::{Reason, ReportDiff};
 use super::json::{CaseReport, Report, RunInfo, Status};
 use super::matrix::{self, Verdict};
 
 /// Failure details stop growing past this size (the rest is in report.html/report.json).
-pub const DETAILS_BUDGET: usize = 700 * 1024;
+const DETAILS_BUDGET: usize = 700 * 1024;
 
 /// `summary.md`: totals, the per-action matrix, the failures with their diffs.
 pub fn summary(report: &Report) -> String {
@@ -21,23 +23,28 @@ pub fn summary(report: &Report) -> String {
     if report.run.interrupted {
         let _ = writeln!(out, "\n> **Interrupted**: only the cases that finished are counted.");
     }
-    let _ = writeln!(out, "\n## Totals\n");
-    let _ = writeln!(out, "| cases | passed | failed | skipped |");
+    let _ = writeln!(out, "\n## Totals by evidence grade\n");
+    let _ = writeln!(out, "**{}**\n", t.by_grade.verdict());
+    let _ = writeln!(out, "| grade | passed | failed | skipped |");
     let _ = writeln!(out, "|---|---:|---:|---:|");
+    for g in Grade::ALL {
+        let pf = t.by_grade.get(g);
+        let _ = writeln!(out, "| {g} | {} | {} | |", pf.passed, pf.failed);
+    }
+    let _ = writeln!(out, "| **all** | **{}** | **{}** | {} |", t.passed, t.failed, t.skipped);
     let _ = writeln!(
         out,
-        "| documented | {} | {} | |",
-        t.documented_passed, t.documented_failed
+        "\nA failed case counts under the grade of its failed assertion: *observed* (captured from the real \
+         service), *model* (the service model), *documented* (the documentation), *inferred* (a choice where \
+         all evidence is silent)."
     );
-    let _ = writeln!(out, "| inferred | {} | {} | |", t.inferred_passed, t.inferred_failed);
-    let _ = writeln!(out, "| **all** | **{}** | **{}** | {} |", t.passed, t.failed, t.skipped);
 
     let _ = writeln!(out, "\n## Conformance per action\n");
     let _ = writeln!(
         out,
-        "| action | | cases | passed | failed | documented passed | inferred passed | requests passed / failed |"
+        "| action | | cases | passed | failed | observed | model | documented | inferred | requests passed / failed |"
     );
-    let _ = writeln!(out, "|---|:-:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|:-:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in matrix::build(report) {
         let verdict = row.verdict();
         let label = if row.is_action {
@@ -46,21 +53,21 @@ pub fn summary(report: &Report) -> String {
             format!("*{}*", row.label)
         };
         if verdict == Verdict::NotCovered {
-            let _ = writeln!(out, "| {label} | {} | 0 | | | | | |", verdict.symbol());
+            let _ = writeln!(out, "| {label} | {} | 0 | | | | | | | |", verdict.symbol());
             continue;
         }
         let requests = row.requests_cell();
         let _ = writeln!(
             out,
-            "| {label} | {} | {} | {} | {} | {}/{} | {}/{} | {requests} |",
+            "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {requests} |",
             verdict.symbol(),
             row.cases,
             row.passed,
             row.failed,
-            row.documented_passed,
-            row.documented_total,
-            row.inferred_passed,
-            row.inferred_total,
+            row.grade_cell(Grade::Observed),
+            row.grade_cell(Grade::Model),
+            row.grade_cell(Grade::Documented),
+            row.grade_cell(Grade::Inferred),
         );
     }
     let _ = writeln!(

@@ -4,28 +4,37 @@
 
 use std::collections::BTreeSet;
 
-use super::json::{Kind, Report, Status};
+use super::json::{Report, Status};
+use crate::case::Grade;
+use crate::outcome::GradeTotals;
 use dpconform_protocol::{snake_case, OPERATIONS};
 
+/// One row of the matrix: an API action, or another area of cases.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MatrixRow {
     /// The action (`CreatePipeline`) or, for other areas, the area (`protocol`).
     pub label: String,
+    /// The case folder of the row (`create_pipeline`, `protocol`).
     pub area: String,
+    /// The row is an API action (else another area, which has no request counts).
     pub is_action: bool,
+    /// Cases in the row's folder.
     pub cases: usize,
+    /// Of those, cases that passed.
     pub passed: usize,
+    /// Of those, cases that failed.
     pub failed: usize,
+    /// Of those, cases skipped.
     pub skipped: usize,
-    pub documented_passed: usize,
-    pub documented_total: usize,
-    pub inferred_passed: usize,
-    pub inferred_total: usize,
-    /// Requests to this action from any case (actions only).
+    /// Passed and failed cases of the row by grade.
+    pub by_grade: GradeTotals,
+    /// Steps of any case that called this action and passed (actions only).
     pub steps_passed: usize,
+    /// Steps of any case that called this action and failed (actions only).
     pub steps_failed: usize,
 }
 
+/// A row's one-word result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Every case and every request to the action passed.
@@ -37,7 +46,8 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn label(self) -> &'static str {
+    /// The word shown in reports: `conforms`, `fails`, `not covered`.
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Verdict::Conforms => "conforms",
             Verdict::Fails => "fails",
@@ -46,7 +56,7 @@ impl Verdict {
     }
 
     /// A short symbol for Markdown tables.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Verdict::Conforms => "✅",
             Verdict::Fails => "❌",
@@ -57,7 +67,7 @@ impl Verdict {
 
 impl MatrixRow {
     /// `passed / failed` requests to the action, from any case; empty for other areas.
-    pub fn requests_cell(&self) -> String {
+    pub(crate) fn requests_cell(&self) -> String {
         if self.is_action {
             format!("{} / {}", self.steps_passed, self.steps_failed)
         } else {
@@ -65,6 +75,16 @@ impl MatrixRow {
         }
     }
 
+    /// `passed/total` of one grade's cases, or `-` when it has none.
+    pub(crate) fn grade_cell(&self, grade: Grade) -> String {
+        let t = self.by_grade.get(grade);
+        match t.passed + t.failed {
+            0 => "-".into(),
+            total => format!("{}/{total}", t.passed),
+        }
+    }
+
+    /// Fails if anything in the row failed, conforms if something passed, else not covered.
     pub fn verdict(&self) -> Verdict {
         if self.failed > 0 || self.steps_failed > 0 {
             Verdict::Fails
@@ -102,21 +122,21 @@ pub fn build(report: &Report) -> Vec<MatrixRow> {
     for case in &report.cases {
         if let Some(row) = rows.iter_mut().find(|r| r.area == case.area) {
             row.cases += 1;
-            let (passed, total) = match case.kind {
-                Kind::Documented => (&mut row.documented_passed, &mut row.documented_total),
-                Kind::Inferred => (&mut row.inferred_passed, &mut row.inferred_total),
-            };
+            let mut grades = crate::outcome::Totals::default();
+            let counted = case.failed_grade.unwrap_or(case.grade);
             match case.status {
                 Status::Passed => {
                     row.passed += 1;
-                    *passed += 1;
-                    *total += 1;
+                    grades.add(counted, true);
                 }
                 Status::Failed => {
                     row.failed += 1;
-                    *total += 1;
+                    grades.add(counted, false);
                 }
                 Status::Skipped | Status::NotRun => row.skipped += 1,
+            }
+            for g in Grade::ALL {
+                row.by_grade.add(g, grades.by_grade.get(g));
             }
         }
         for step in &case.steps {

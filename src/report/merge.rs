@@ -11,7 +11,9 @@ use super::json::{Report, RunInfo, SCHEMA, SCHEMA_VERSION};
 /// A merged report and what the merge noticed but did not refuse.
 #[derive(Debug, Clone)]
 pub struct Merged {
+    /// The report of the whole run.
     pub report: Report,
+    /// What looks wrong but was merged anyway (a missing part, mixed versions), for people.
     pub warnings: Vec<String>,
 }
 
@@ -138,7 +140,7 @@ fn short(hash: &str) -> &str {
 impl RunInfo {
     /// The run's id and, for a merged report, the ids of its parts: the values of
     /// `{{run_id}}` that its bodies may contain.
-    pub fn run_ids(&self) -> Vec<&str> {
+    pub(crate) fn run_ids(&self) -> Vec<&str> {
         if self.merged_from.is_empty() {
             vec![self.run_id.as_str()]
         } else {

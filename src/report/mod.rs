@@ -1,14 +1,14 @@
 //! Consumers of outcomes. Each reporter reads [`crate::outcome`] types, or the
 //! [`json::Report`] made from them, only.
 //!
-//! - [`console`]: lines and the summary of a run, for the terminal; [`progress`] the bar
+//! - [`console`]: lines and the summary of a run, for the terminal
 //! - [`json`]: report.json, the versioned record every other report is made from
 //! - [`junit`], [`markdown`], [`html`]: junit.xml, summary.md, report.html (and the
 //!   Markdown/HTML of diff and compare)
 //! - [`diff`]: what changed between two runs; [`compare`]: two endpoints, same cases
 //! - [`merge`] and [`partition`]: one run split across machines, and put together
-//! - [`matrix`] (per-action table), [`normalize`] (comparable responses), [`redact`]
-//!   (no secret in any report), [`text`] (failure details), [`write`] (files)
+//! - [`matrix`] (per-action table), `normalize` (comparable responses), [`redact`]
+//!   (no secret in any report), `text` (failure details), [`write`] (files)
 
 pub mod compare;
 pub mod console;
@@ -19,8 +19,8 @@ pub mod junit;
 pub mod markdown;
 pub mod matrix;
 pub mod merge;
-pub mod normalize;
+pub(crate) mod normalize;
 pub mod partition;
 pub mod redact;
-pub mod text;
+pub(crate) mod text;
 pub mod write;

@@ -11,15 +11,18 @@ use super::json::Exchange;
 
 /// A response reduced to what should be equal between two conforming endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Normalized {
-    pub status: u16,
-    pub error_type: Option<String>,
-    pub body: String,
+pub(crate) struct Normalized {
+    /// HTTP status code (0 when the record has none).
+    pub(crate) status: u16,
+    /// The short error type, from the body's `__type` or the `x-amzn-ErrorType` header.
+    pub(crate) error_type: Option<String>,
+    /// Pretty JSON with dynamic values labelled, or the text body labelled.
+    pub(crate) body: String,
 }
 
 impl Normalized {
     /// The text that a unified diff of two responses shows.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = format!("status: {}\n", self.status);
         if let Some(error) = &self.error_type {
             out.push_str(&format!("error type: {error}\n"));
@@ -34,7 +37,7 @@ impl Normalized {
 
 /// `response` normalised; `run_ids` are the ids of the run(s) it came from (their
 /// `{{run}}` values are replaced too).
-pub fn response(response: &Exchange, run_ids: &[&str]) -> Normalized {
+pub(crate) fn response(response: &Exchange, run_ids: &[&str]) -> Normalized {
     let labels = Labels::new(run_ids);
     let parsed: Option<Value> = if response.body.trim().is_empty() {
         None

@@ -5,11 +5,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// Part K of N (`K/N`), parsed from `--partition`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Partition {
-    /// 1-based.
-    pub index: usize,
-    pub count: usize,
+    /// K: which part, 1-based.
+    pub(crate) index: usize,
+    /// N: how many parts.
+    pub(crate) count: usize,
 }
 
 impl Partition {
@@ -26,12 +28,12 @@ impl Partition {
     }
 
     /// Whether the case at `position` (in name order) belongs to this part.
-    pub fn contains(&self, position: usize) -> bool {
+    fn contains(&self, position: usize) -> bool {
         position % self.count == self.index - 1
     }
 
     /// This part's share of `items`, which must be in a deterministic order (case names).
-    pub fn select<T>(&self, items: Vec<T>) -> Vec<T> {
+    pub(crate) fn select<T>(&self, items: Vec<T>) -> Vec<T> {
         items
             .into_iter()
             .enumerate()

@@ -1,7 +1,9 @@
 //! Keeping secrets out of every report. [`scrub`] goes over every text of a
 //! report before anything is written; what a secret is lives in [`crate::secrets`].
 
-pub use crate::secrets::{is_secret_header, Secrets, REDACTED};
+pub use crate::secrets::Secrets;
+
+use crate::secrets::{is_secret_header, REDACTED};
 
 use super::json::{Exchange, Report};
 

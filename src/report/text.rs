@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::json::{CaseReport, Status};
 
 /// Each failed step of a case, its checks, messages and diffs; steps not run with why.
-pub fn case_details(case: &CaseReport) -> String {
+pub(crate) fn case_details(case: &CaseReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "---- {} ----", case.name);
     let _ = writeln!(out, "  file:   {}", case.file);
@@ -59,6 +59,7 @@ pub fn case_details(case: &CaseReport) -> String {
     out
 }
 
-pub fn first_line(text: &str) -> &str {
+/// The first line of `text` (empty for empty text).
+pub(crate) fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::case::template::Scope;
+use crate::case::template::{self, Scope};
 use crate::case::{Case, Step};
 use crate::check::RunContext;
 use crate::check::{envelope, expect, CheckName};
@@ -26,6 +26,7 @@ use crate::send::sign;
 use crate::send::target::Credentials;
 use crate::snapshot::redact::{literal_datetimes, Redactor};
 use crate::snapshot::{SnapshotInput, SnapshotStore};
+use dpconform_protocol::{Operation, LONG_POLL_SECONDS};
 use interrupt::{Interrupt, StopLevel};
 
 /// Everything a run needs to know.
@@ -33,11 +34,13 @@ use interrupt::{Interrupt, StopLevel};
 pub struct RunConfig {
     /// Base URL of the endpoint under test.
     pub endpoint: String,
+    /// Signing credentials and region.
     pub credentials: Credentials,
     /// Deadline of every request, body included.
     pub timeout: Duration,
     /// Cases in flight at once.
     pub jobs: usize,
+    /// Where snapshots are compared and written.
     pub snapshots: SnapshotStore,
 }
 
@@ -46,6 +49,7 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 4
 }
 
+/// Runs cases against one endpoint: one HTTP client, one run id.
 pub struct Runner {
     config: RunConfig,
     client: HttpClient,
@@ -55,6 +59,7 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// A runner for this configuration (fails only if the HTTP client cannot be built).
     pub fn new(config: RunConfig) -> Result<Self, String> {
         let client = HttpClient::new(config.timeout)?;
         Ok(Runner {
@@ -65,10 +70,12 @@ impl Runner {
         })
     }
 
+    /// The run's id (`{{run_id}}`).
     pub fn run_id(&self) -> &str {
         &self.context.run_id
     }
 
+    /// The configuration it runs with.
     pub fn config(&self) -> &RunConfig {
         &self.config
     }
@@ -173,6 +180,7 @@ impl Runner {
                 failures: vec![CheckFailure::new(CheckName::Template, message)],
                 ..internal_error_step("vars")
             });
+            outcome.failed_grade = Some(case.grade());
         }
         let literals = case_literals(case);
         let mut failed = !outcome.steps.is_empty();
@@ -198,6 +206,7 @@ impl Runner {
                 )
                 .await;
             failed = result.failures.iter().any(|f| f.check.blocks_later_steps());
+            note_failed_grade(&mut outcome, case, step, &result);
             outcome.steps.push(result);
         }
         for (index, step) in case.spec.finally.iter().enumerate() {
@@ -213,6 +222,7 @@ impl Runner {
                     &literals,
                 )
                 .await;
+            note_failed_grade(&mut outcome, case, step, &result);
             outcome.steps.push(result);
         }
         if outcome.steps.iter().any(|s| s.status == StepStatus::Failed) {
@@ -259,11 +269,22 @@ impl Runner {
             .map(|r| clock + Duration::from_secs_f64(r.for_seconds));
         let interval = Duration::from_millis(step.retry.as_ref().map_or(0, |r| r.interval_ms));
         let label = format!("{} / {name}", case.name);
+        let step_timeout = self.step_timeout(step);
         let skipped_checks: Vec<(CheckName, String)> = step
             .skip_checks
             .iter()
             .filter_map(|(n, reason)| CheckName::parse(n).map(|c| (c, reason.clone())))
             .collect();
+        // A clean-up step whose variables were never captured has nothing to clean.
+        if phase == Phase::Finally {
+            if let Some(unbound) = unbound_variable(step, scope) {
+                return not_run(
+                    name.to_string(),
+                    phase,
+                    format!("variable `{{{{{unbound}}}}}` has no value (its capture step was skipped or failed)"),
+                );
+            }
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -278,45 +299,38 @@ impl Runner {
                 attempts,
                 duration: Duration::ZERO,
             };
-            let request = match self.build_request(step, scope) {
-                Ok(r) => r,
-                // A clean-up step whose variables were never captured has nothing to clean.
-                Err(message) if phase == Phase::Finally && message.contains("has no value") => {
-                    return not_run(name.to_string(), phase, message);
-                }
-                Err(message) => {
+            let exchanged = match self.exchange(step, scope, &label, step_timeout).await {
+                Ok(e) => e,
+                Err(Stop::Template(message)) => {
                     outcome.failures.push(CheckFailure::new(CheckName::Template, message));
                     return finish(outcome, clock);
                 }
-            };
-            outcome.request = Some(SentRequest {
-                method: request.method.clone(),
-                url: request.url.clone(),
-                headers: sign::redact_secrets(&request.headers),
-                body: recorded_body(&request.body),
-                body_len: request.body.len(),
-            });
-            let response = match self.client.send(&request).await {
-                Ok(response) => response,
-                Err(message) => {
+                Err(Stop::Transport { request, message }) => {
+                    outcome.request = Some(request);
                     outcome.failures.push(CheckFailure::new(CheckName::Transport, message));
                     return finish(outcome, clock);
                 }
             };
+            let Exchanged {
+                request,
+                response,
+                failures,
+                pages,
+            } = exchanged;
+            outcome.attempts = attempts + pages.saturating_sub(1);
+            outcome.request = Some(request);
             outcome.response = Some(ReceivedResponse {
                 status: response.status,
                 headers: response.headers.clone(),
                 body: recorded_body(&response.body),
                 body_len: response.body.len(),
             });
-            outcome.failures = envelope::check(&response, &step.skip_checks, &self.context, &label);
+            outcome.failures = failures;
             let body = expect::parse_body(&response);
             outcome
                 .failures
                 .extend(expect::check(&step.expect, &response, body.as_ref(), scope));
-            let retryable = !outcome.failures.is_empty()
-                && outcome.failures.iter().all(|f| !CheckName::ENVELOPE.contains(&f.check));
-            if retryable && deadline.is_some_and(|d| Instant::now() + interval < d) {
+            if retry_may_help(&outcome.failures, &response) && deadline.is_some_and(|d| Instant::now() + interval < d) {
                 tokio::time::sleep(interval).await;
                 continue;
             }
@@ -330,8 +344,124 @@ impl Runner {
         }
     }
 
-    fn build_request(&self, step: &Step, scope: &mut Scope) -> Result<PreparedRequest, String> {
+    /// The deadline of a step's requests: its own `timeout`, else the run's;
+    /// a PollForTask waits at least out the service's long poll.
+    fn step_timeout(&self, step: &Step) -> Duration {
+        if let Some(seconds) = step.timeout {
+            return Duration::from_secs_f64(seconds);
+        }
+        if step.operation.as_deref() == Some(Operation::PollForTask.name()) {
+            return self.config.timeout.max(LONG_POLL_DEADLINE);
+        }
+        self.config.timeout
+    }
+
+    /// Sends a step's request, or for a paginated step every page, checking
+    /// each answer's envelope. A paginated step's response carries one body
+    /// whose result list holds every page's elements.
+    async fn exchange(
+        &self,
+        step: &Step,
+        scope: &mut Scope,
+        label: &str,
+        timeout: Duration,
+    ) -> Result<Exchanged, Stop> {
+        let paginator = step
+            .paginate
+            .then(|| step.operation.as_deref().and_then(Operation::from_name))
+            .flatten()
+            .and_then(Operation::paginator);
+        let mut marker: Option<String> = None;
+        let mut collected: Vec<serde_json::Value> = Vec::new();
+        let mut failures = Vec::new();
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            let request = self
+                .build_request(step, scope, paginator.zip(marker.as_deref()))
+                .map_err(Stop::Template)?;
+            let sent = SentRequest {
+                method: request.method.clone(),
+                url: request.url.clone(),
+                headers: sign::redact_secrets(&request.headers),
+                body: recorded_body(&request.body),
+                body_len: request.body.len(),
+            };
+            let mut response = match self.client.send_within(&request, timeout).await {
+                Ok(r) => r,
+                Err(message) => return Err(Stop::Transport { request: sent, message }),
+            };
+            failures.extend(envelope::check(&response, &step.skip_checks, &self.context, label));
+            let page: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+            let (Some(p), Some(mut page)) = (paginator, page) else {
+                return Ok(Exchanged {
+                    request: sent,
+                    response,
+                    failures,
+                    pages,
+                });
+            };
+            if let Some(items) = page.get_mut(p.result_key).and_then(|v| v.as_array_mut()) {
+                collected.append(items);
+            }
+            let next = page
+                .get(p.output_token)
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.is_empty())
+                .map(str::to_string);
+            let more = page
+                .get(p.more_results)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(next.is_some());
+            let stop = !failures.is_empty() || response.status != 200 || !more || next.is_none();
+            if stop || pages >= MAX_PAGES || next == marker {
+                if let Some(object) = page.as_object_mut() {
+                    object.insert(p.result_key.to_string(), serde_json::Value::Array(collected));
+                }
+                response.body = serde_json::to_vec(&page).unwrap_or_default().into();
+                if pages >= MAX_PAGES && !stop {
+                    failures.push(CheckFailure::new(
+                        CheckName::Json,
+                        format!(
+                            "still more pages after {MAX_PAGES}: stopped following `{}`",
+                            p.output_token
+                        ),
+                    ));
+                } else if next == marker && !stop {
+                    failures.push(CheckFailure::new(
+                        CheckName::Json,
+                        format!(
+                            "the `{}` did not change from one page to the next: it would never end",
+                            p.output_token
+                        ),
+                    ));
+                }
+                return Ok(Exchanged {
+                    request: sent,
+                    response,
+                    failures,
+                    pages,
+                });
+            }
+            marker = next;
+        }
+    }
+
+    fn build_request(
+        &self,
+        step: &Step,
+        scope: &mut Scope,
+        page: Option<(dpconform_protocol::Paginator, &str)>,
+    ) -> Result<PreparedRequest, String> {
         let mut request = prepare(step, &self.config.endpoint, scope)?;
+        if let Some((paginator, marker)) = page {
+            let mut body: serde_json::Value =
+                serde_json::from_slice(&request.body).unwrap_or_else(|_| serde_json::json!({}));
+            if let Some(object) = body.as_object_mut() {
+                object.insert(paginator.input_token.to_string(), marker.into());
+            }
+            request.body = serde_json::to_vec(&body).unwrap_or_default().into();
+        }
         if let Some(overrides) = request.signing.clone() {
             sign::sign_request(&mut request, &self.config.credentials, &overrides, SystemTime::now())?;
         }
@@ -385,6 +515,76 @@ fn finish(mut outcome: StepOutcome, clock: Instant) -> StepOutcome {
     outcome
 }
 
+/// Pages a paginated step follows at most: far more than any case needs, few
+/// enough that an endpoint that always says "more" fails in seconds.
+const MAX_PAGES: u32 = 200;
+
+/// A PollForTask's deadline unless the step sets one: above the service's long
+/// poll, so an endpoint that holds the poll the documented 90 s is waited for.
+const LONG_POLL_DEADLINE: Duration = Duration::from_secs(LONG_POLL_SECONDS + 10);
+
+/// What one step sent and got back.
+struct Exchanged {
+    request: SentRequest,
+    response: RawResponse,
+    /// Envelope failures of every page.
+    failures: Vec<CheckFailure>,
+    pages: u32,
+}
+
+/// Why a step's exchange stopped before there was a response to judge.
+enum Stop {
+    Template(String),
+    Transport { request: SentRequest, message: String },
+}
+
+/// Whether sending again may turn these failures into a pass: only when the
+/// endpoint gave a well-formed answer (status 200 or 400, envelope sound, a
+/// JSON body) that differs in what state can change. A broken answer fails at
+/// once instead of being re-sent for the whole retry window.
+fn retry_may_help(failures: &[CheckFailure], response: &RawResponse) -> bool {
+    !failures.is_empty()
+        && matches!(response.status, 200 | 400)
+        && failures.iter().all(|f| {
+            matches!(
+                f.check,
+                CheckName::Status
+                    | CheckName::ErrorType
+                    | CheckName::ErrorMessage
+                    | CheckName::Json
+                    | CheckName::Capture
+            )
+        })
+}
+
+/// The first variable a step's request names that has no value yet.
+fn unbound_variable(step: &Step, scope: &Scope) -> Option<String> {
+    let mut names = Vec::new();
+    if let Some(body) = &step.body {
+        let _ = template::variables_in(body, &mut names);
+    }
+    for value in step.headers.values() {
+        let _ = template::variables_in_str(value, &mut names);
+    }
+    if let Some(raw) = &step.raw {
+        let _ = template::variables_in_str(&raw.path, &mut names);
+        if let crate::case::RawBody::Text(body) = &raw.body {
+            let _ = template::variables_in_str(body, &mut names);
+        }
+        for value in raw.headers.values() {
+            let _ = template::variables_in_str(value, &mut names);
+        }
+    }
+    names.into_iter().find(|n| scope.get(n).is_none())
+}
+
+/// The first failed step decides which grade a failed case counts under.
+fn note_failed_grade(outcome: &mut CaseOutcome, case: &Case, step: &Step, result: &StepOutcome) {
+    if result.status == StepStatus::Failed && outcome.failed_grade.is_none() {
+        outcome.failed_grade = Some(case.step_grade(step));
+    }
+}
+
 fn skeleton(case: &Case, status: CaseStatus) -> CaseOutcome {
     CaseOutcome {
         name: case.name.clone(),
@@ -392,7 +592,8 @@ fn skeleton(case: &Case, status: CaseStatus) -> CaseOutcome {
         path: case.path.clone(),
         about: case.spec.about.clone(),
         source: case.spec.source.clone(),
-        provenance: case.provenance(),
+        grade: case.grade(),
+        failed_grade: None,
         status,
         steps: Vec::new(),
         duration: Duration::ZERO,

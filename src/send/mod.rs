@@ -7,4 +7,4 @@ pub mod client;
 pub mod request;
 pub mod sign;
 pub mod target;
-pub mod transport;
+pub(crate) mod transport;

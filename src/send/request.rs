@@ -10,28 +10,33 @@ use dpconform_protocol::{CONTENT_TYPE, TARGET_PREFIX};
 /// A request ready to be signed and sent.
 #[derive(Debug, Clone)]
 pub struct PreparedRequest {
+    /// HTTP method.
     pub method: String,
+    /// Full URL: the endpoint joined with the path.
     pub url: String,
+    /// Headers in the order they are sent.
     pub headers: Vec<(String, String)>,
+    /// The exact body bytes.
     pub body: Bytes,
     /// `None`: send unsigned.
     pub signing: Option<SignOverrides>,
 }
 
 impl PreparedRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// The first header of that name (case-insensitive).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         dpconform_protocol::headers::find(&self.headers, name)
     }
 
     /// Sets a header, replacing any of the same name (case-insensitive).
-    pub fn set_header(&mut self, name: &str, value: String) {
+    pub(crate) fn set_header(&mut self, name: &str, value: String) {
         self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.headers.push((name.to_string(), value));
     }
 }
 
 /// Renders `step` against `endpoint` (a base URL without a trailing slash).
-pub fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<PreparedRequest, String> {
+pub(crate) fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<PreparedRequest, String> {
     scope.begin_request();
     if let Some(raw) = &step.raw {
         let mut headers = Vec::new();

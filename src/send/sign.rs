@@ -12,7 +12,9 @@ use super::target::Credentials;
 use crate::case::SignOverrides;
 use dpconform_protocol::SIGNING_NAME;
 
-/// Adds `host`, `x-amz-date`, `authorization` (and `x-amz-security-token`) to `request`.
+/// Signs `request` with SigV4: adds `host` (unless present), `x-amz-date`,
+/// `authorization` (and `x-amz-security-token`). `overrides` replace any input
+/// (keys, region, service, a time offset from `now`) to make a deliberately wrong signature.
 pub fn sign_request(
     request: &mut PreparedRequest,
     credentials: &Credentials,
@@ -81,7 +83,7 @@ pub fn sign_request(
 }
 
 /// The headers of a request with the signature and the session token hidden, for records.
-pub fn redact_secrets(headers: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn redact_secrets(headers: &[(String, String)]) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {

@@ -1,13 +1,19 @@
 //! Which endpoint a run talks to and with which credentials.
 
-use dpconform_reference::{TEST_ACCESS_KEY, TEST_REGION, TEST_SECRET_KEY};
+use dpconform_protocol::test_credentials::{
+    ACCESS_KEY as TEST_ACCESS_KEY, REGION as TEST_REGION, SECRET_KEY as TEST_SECRET_KEY,
+};
 
 /// Credentials and region used to sign requests.
 #[derive(Clone)]
 pub struct Credentials {
+    /// AWS access key id.
     pub access_key: String,
+    /// AWS secret access key; never printed (see the `Debug` impl).
     pub secret_key: String,
+    /// Session token of temporary credentials; never printed.
     pub session_token: Option<String>,
+    /// Region the signatures are scoped to.
     pub region: String,
 }
 
@@ -42,7 +48,7 @@ impl Credentials {
     /// From `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
     /// `AWS_REGION` (or `AWS_DEFAULT_REGION`); what is unset falls back to the test
     /// defaults, so a local emulator that ignores signatures needs no set-up.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let defaults = Credentials::embedded();
         Credentials {
@@ -58,14 +64,14 @@ impl Credentials {
 
 /// The endpoint named by the environment, as the AWS SDKs read it:
 /// `AWS_ENDPOINT_URL_DATA_PIPELINE`, falling back to `AWS_ENDPOINT_URL`.
-pub fn endpoint_from_env() -> Option<String> {
+fn endpoint_from_env() -> Option<String> {
     ["AWS_ENDPOINT_URL_DATA_PIPELINE", "AWS_ENDPOINT_URL"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
 }
 
 /// Checks that `url` is an http(s) URL with a host; the message says what is wrong.
-pub fn validate_endpoint(url: &str) -> Result<reqwest::Url, String> {
+fn validate_endpoint(url: &str) -> Result<reqwest::Url, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("`{url}`: the endpoint must be an http:// or https:// URL"));
@@ -78,19 +84,23 @@ pub fn validate_endpoint(url: &str) -> Result<reqwest::Url, String> {
 
 /// The endpoint of a run, with the embedded reference kept alive when it is the target.
 pub struct ResolvedTarget {
+    /// Base URL of the endpoint, without a trailing slash.
     pub endpoint: String,
+    /// What to sign with: from the environment, or the embedded reference's test credentials.
     pub credentials: Credentials,
     /// Dropping it stops the embedded server.
+    #[cfg(feature = "embedded-reference")]
     pub embedded: Option<dpconform_reference::http::Embedded>,
 }
 
 impl ResolvedTarget {
     /// How output names the target.
     pub fn describe(&self) -> String {
-        match self.embedded {
-            Some(_) => format!("the embedded reference ({})", self.endpoint),
-            None => self.endpoint.clone(),
+        #[cfg(feature = "embedded-reference")]
+        if self.embedded.is_some() {
+            return format!("the embedded reference ({})", self.endpoint);
         }
+        self.endpoint.clone()
     }
 }
 
@@ -103,9 +113,17 @@ pub async fn resolve(explicit: Option<&str>) -> Result<ResolvedTarget, String> {
             Ok(ResolvedTarget {
                 endpoint: url.trim_end_matches('/').to_string(),
                 credentials: Credentials::from_env(),
+                #[cfg(feature = "embedded-reference")]
                 embedded: None,
             })
         }
+        #[cfg(not(feature = "embedded-reference"))]
+        None => Err(
+            "no endpoint: give one (--endpoint, AWS_ENDPOINT_URL_DATA_PIPELINE or AWS_ENDPOINT_URL); \
+             this build has no embedded reference (feature `embedded-reference`)"
+                .into(),
+        ),
+        #[cfg(feature = "embedded-reference")]
         None => {
             let embedded = dpconform_reference::http::Embedded::start(dpconform_reference::Config::embedded())
                 .await
@@ -120,7 +138,7 @@ pub async fn resolve(explicit: Option<&str>) -> Result<ResolvedTarget, String> {
 }
 
 /// Fails fast, before any case runs, when nothing accepts connections at `url`.
-pub async fn check_reachable(url: &str, timeout: std::time::Duration) -> Result<(), String> {
+pub(crate) async fn check_reachable(url: &str, timeout: std::time::Duration) -> Result<(), String> {
     let parsed = validate_endpoint(url)?;
     let host = parsed
         .host_str()

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// The faults a request can meet before a complete response is in hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportFault {
+enum TransportFault {
     /// Nothing listens on the port.
     ConnectionRefused,
     /// Connecting failed otherwise (DNS, unreachable network, TLS).
@@ -31,7 +31,8 @@ pub enum TransportFault {
 }
 
 impl TransportFault {
-    pub fn name(self) -> &'static str {
+    /// The name a message starts with.
+    fn name(self) -> &'static str {
         match self {
             TransportFault::ConnectionRefused => "connection refused",
             TransportFault::CannotConnect => "cannot connect",
@@ -54,7 +55,7 @@ impl fmt::Display for TransportFault {
 
 /// Where in the exchange the error happened: it decides what a closed connection means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// Sending the request or waiting for the response's head.
     Head,
     /// Reading the body.
@@ -62,7 +63,7 @@ pub enum Phase {
 }
 
 /// Classifies a reqwest error and says it in one line: `name: what happened (root cause)`.
-pub fn describe(error: &reqwest::Error, phase: Phase, url: &str, timeout: Duration) -> String {
+pub(crate) fn describe(error: &reqwest::Error, phase: Phase, url: &str, timeout: Duration) -> String {
     let fault = classify(error, phase);
     let cause = root_cause(error);
     let what = match fault {
@@ -126,7 +127,7 @@ fn root_cause(error: &reqwest::Error) -> String {
 }
 
 /// The message of a body over the limit.
-pub fn body_too_large(limit: usize) -> String {
+pub(crate) fn body_too_large(limit: usize) -> String {
     format!(
         "{}: the response body exceeds {} MiB; stopped reading",
         TransportFault::BodyTooLarge,

@@ -7,7 +7,7 @@
 //! [`pending`], [`accept`] and [`reject`] do what `cargo insta` does for users of
 //! the installed binary, outside any cargo package.
 
-pub mod redact;
+pub(crate) mod redact;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -22,14 +22,17 @@ pub struct SnapshotStore {
 }
 
 /// One snapshot to compare.
-pub struct SnapshotInput<'a> {
-    pub area: &'a str,
+pub(crate) struct SnapshotInput<'a> {
+    /// The case's area: the snapshot's folder under the root.
+    pub(crate) area: &'a str,
     /// File name without `.snap`: `<case>__<step>`.
-    pub name: &'a str,
-    pub text: &'a str,
+    pub(crate) name: &'a str,
+    /// The redacted body, as it would be stored.
+    pub(crate) text: &'a str,
     /// Written into the snapshot's header for reviewers.
-    pub description: &'a str,
-    pub case_file: &'a Path,
+    pub(crate) description: &'a str,
+    /// The case file, written into the snapshot's header as its source.
+    pub(crate) case_file: &'a Path,
 }
 
 impl SnapshotStore {
@@ -39,17 +42,14 @@ impl SnapshotStore {
         SnapshotStore { root }
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    pub fn path_of(&self, area: &str, name: &str) -> PathBuf {
+    /// The `.snap` file of a snapshot.
+    fn path_of(&self, area: &str, name: &str) -> PathBuf {
         self.root.join(area).join(format!("{name}.snap"))
     }
 
     /// Compares `input.text` with the stored snapshot; on a difference (or none
     /// stored) lets insta write the new one and returns the failure with a diff.
-    pub fn compare(&self, input: &SnapshotInput) -> Result<(), CheckFailure> {
+    pub(crate) fn compare(&self, input: &SnapshotInput) -> Result<(), CheckFailure> {
         let path = self.path_of(input.area, input.name);
         let stored = if path.exists() {
             match insta::Snapshot::from_file(&path) {
@@ -170,7 +170,9 @@ fn relative(path: &Path) -> String {
 /// A `.snap.new` waiting for review, with the snapshot it would replace.
 #[derive(Debug, Clone)]
 pub struct Pending {
+    /// The `.snap.new` file insta wrote.
     pub new_file: PathBuf,
+    /// The `.snap` file it would replace (which may not exist yet).
     pub snap_file: PathBuf,
 }
 
@@ -235,6 +237,7 @@ pub fn accept(p: &Pending) -> std::io::Result<()> {
     std::fs::remove_file(&p.new_file)
 }
 
+/// Deletes a pending snapshot; the stored one stays.
 pub fn reject(p: &Pending) -> std::io::Result<()> {
     std::fs::remove_file(&p.new_file)
 }

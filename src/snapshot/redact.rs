@@ -47,7 +47,7 @@ fn pipeline_id_pattern() -> &'static Regex {
 }
 
 /// Every date-time written literally in a case file: those are not dynamic.
-pub fn literal_datetimes(text: &str) -> Vec<String> {
+pub(crate) fn literal_datetimes(text: &str) -> Vec<String> {
     let mut found: Vec<String> = datetime_pattern()
         .find_iter(text)
         .map(|m| m.as_str().to_string())
@@ -58,7 +58,7 @@ pub fn literal_datetimes(text: &str) -> Vec<String> {
 }
 
 /// The redactions of one step.
-pub struct Redactor {
+pub(crate) struct Redactor {
     /// Dynamic text -> placeholder, longest text first.
     labels: Vec<(String, String)>,
     keep: HashSet<String>,
@@ -68,7 +68,7 @@ pub struct Redactor {
 impl Redactor {
     /// `scope`: captured and built-in variables and generated values; `literals`: date-times
     /// the case wrote itself; `pointers`: the step's explicit `redact` entries.
-    pub fn new(scope: &Scope, literals: &[String], pointers: &BTreeMap<String, String>) -> Self {
+    pub(crate) fn new(scope: &Scope, literals: &[String], pointers: &BTreeMap<String, String>) -> Self {
         let mut labels: Vec<(String, String)> = scope
             .vars()
             .iter()
@@ -92,7 +92,9 @@ impl Redactor {
         }
     }
 
-    pub fn apply(&self, value: &Value) -> Value {
+    /// `value` with the step's `redact` pointers replaced, then every dynamic
+    /// value labelled and unordered lists sorted.
+    pub(crate) fn apply(&self, value: &Value) -> Value {
         let mut value = value.clone();
         for (pointer, label) in &self.pointers {
             if let Some(slot) = value.pointer_mut(pointer) {

@@ -14,7 +14,9 @@ fn error_of(text: &str) -> String {
 const STEP: &str = r#"{ "operation": "ListPipelines" }"#;
 
 fn case_with_step(step: &str) -> String {
-    format!("{{\n  \"about\": \"a\",\n  \"source\": \"s\",\n  \"steps\": [\n    {step}\n  ]\n}}")
+    format!(
+        "{{\n  \"about\": \"a\",\n  \"source\": \"s\", \"grade\": \"documented\",\n  \"steps\": [\n    {step}\n  ]\n}}"
+    )
 }
 
 #[test]
@@ -37,8 +39,8 @@ fn unknown_key_is_an_error_with_its_position() {
     let text = case_with_step(r#"{ "operation": "ListPipelines", "expect": { "stauts": 200 } }"#);
     assert_eq!(
         error_of(&text),
-        "cases/x/bad.json:5:56: steps[0].expect.stauts: unknown field `stauts`, expected one of `status`, `error`, \
-         `message`, `headers`, `json`, `json_includes`, `body`, `snapshot`, `capture`, `redact`"
+        "cases/x/bad.json:5:56: steps[0].expect.stauts: unknown field `stauts`, expected one of `grade`, `source`, `status`, `error`, \
+         `message`, `headers`, `json`, `json_includes`, `json_excludes`, `body`, `snapshot`, `capture`, `redact`"
     );
 }
 
@@ -54,8 +56,43 @@ fn wrong_type_names_the_path() {
 #[test]
 fn missing_required_key() {
     assert_eq!(
-        error_of("{\n  \"about\": \"a\",\n  \"steps\": []\n}"),
-        "cases/x/bad.json:4:1: missing field `source`"
+        error_of("{\n  \"about\": \"a\",\n  \"grade\": \"observed\",\n  \"steps\": []\n}"),
+        "cases/x/bad.json:5:1: missing field `source`"
+    );
+    assert_eq!(
+        error_of("{\n  \"about\": \"a\",\n  \"source\": \"s\",\n  \"steps\": []\n}"),
+        "cases/x/bad.json:5:1: missing field `grade`"
+    );
+}
+
+#[test]
+fn a_grade_and_its_citation_must_fit() {
+    let case = |grade: &str, source: &str| {
+        format!(
+            "{{\n  \"about\": \"a\",\n  \"source\": \"{source}\", \"grade\": \"{grade}\",\n  \"steps\": [{STEP}]\n}}"
+        )
+    };
+    assert_eq!(
+        error_of(&case("guessed", "s")),
+        "cases/x/bad.json:3:35: grade: unknown variant `guessed`, expected one of `observed`, `model`, `documented`, `inferred`"
+    );
+    assert_eq!(
+        error_of(&case("inferred", "API Reference")),
+        "cases/x/bad.json:3:13: grade `inferred` needs a `source` that starts with `inferred:` and says why"
+    );
+    assert_eq!(
+        error_of(&case("observed", "inferred: a guess")),
+        "cases/x/bad.json:3:13: the `source` says inferred, but the grade is `observed`: make the grade `inferred`, or cite the evidence"
+    );
+    let step = r#"{ "operation": "ListPipelines", "expect": { "grade": "inferred" } }"#;
+    assert_eq!(
+        error_of(&case_with_step(step)),
+        "cases/x/bad.json:5:58: a step's own `grade` needs its own `source` (the citation)"
+    );
+    let step = r#"{ "operation": "ListPipelines", "expect": { "grade": "observed", "source": "inferred: x" } }"#;
+    assert_eq!(
+        error_of(&case_with_step(step)),
+        "cases/x/bad.json:5:80: the `source` says inferred, but the grade is `observed`: make the grade `inferred`, or cite the evidence"
     );
 }
 
@@ -81,7 +118,7 @@ fn undefined_variable_points_at_the_step() {
 
 #[test]
 fn a_variable_captured_by_an_earlier_step_is_defined() {
-    let text = r#"{ "about": "a", "source": "s", "steps": [
+    let text = r#"{ "about": "a", "source": "s", "grade": "documented", "steps": [
         { "operation": "CreatePipeline", "body": { "name": "n", "uniqueId": "u" },
           "expect": { "capture": { "p": "/pipelineId" } } },
         { "operation": "DeletePipeline", "body": { "pipelineId": "{{p}}" } } ] }"#;

@@ -8,7 +8,7 @@ use crate::support::{dpconform, dpconform_command, TempDir};
 
 const GOOD_CASE: &str = r#"{
   "about": "describe an unknown pipeline",
-  "source": "self-test",
+  "source": "self-test", "grade": "documented",
   "steps": [ { "operation": "DescribePipelines", "body": { "pipelineIds": ["df-x"] },
                "expect": { "error": "PipelineNotFoundException" } } ]
 }"#;
@@ -91,12 +91,15 @@ fn filters_that_match_nothing_are_a_usage_error() {
 }
 
 #[test]
-fn list_shows_cases_and_provenance() {
+fn list_shows_cases_and_grades() {
     let dir = TempDir::new("cli-list");
     dir.write("cases/a/good.json", GOOD_CASE);
     dir.write(
         "cases/b/guess.json",
-        &GOOD_CASE.replace("\"self-test\"", "\"inferred: the documentation is silent\""),
+        &GOOD_CASE.replace(
+            "\"self-test\", \"grade\": \"documented\"",
+            "\"inferred: the documentation is silent\", \"grade\": \"inferred\"",
+        ),
     );
     let out = dpconform(&dir, &["list"]);
     assert_eq!(out.status.code(), Some(0));

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use dpconform::case::Provenance;
+use dpconform::case::Grade;
 use dpconform::check::{unified_diff, CheckName};
 use dpconform::outcome::{
     CaseOutcome, CaseStatus, CheckFailure, Phase, ReceivedResponse, RunOutcome, SentRequest, StepOutcome, StepStatus,
@@ -35,14 +35,15 @@ fn step(name: &str, status: StepStatus, failures: Vec<CheckFailure>) -> StepOutc
     }
 }
 
-fn case(name: &str, provenance: Provenance, status: CaseStatus, steps: Vec<StepOutcome>) -> CaseOutcome {
+fn case(name: &str, grade: Grade, status: CaseStatus, steps: Vec<StepOutcome>) -> CaseOutcome {
     CaseOutcome {
         name: name.into(),
         area: name.split("::").next().unwrap_or_default().into(),
         path: PathBuf::from(format!("cases/{}.json", name.replace("::", "/"))),
         about: "what the case shows".into(),
         source: "API Reference, CreatePipeline".into(),
-        provenance,
+        grade,
+        failed_grade: (status == CaseStatus::Failed).then_some(grade),
         status,
         steps,
         duration: Duration::from_millis(12),
@@ -62,13 +63,13 @@ fn run() -> RunOutcome {
         cases: vec![
             case(
                 "create_pipeline::basic",
-                Provenance::Documented,
+                Grade::Observed,
                 CaseStatus::Passed,
                 vec![step("create", StepStatus::Passed, vec![])],
             ),
             case(
                 "create_pipeline::idempotent",
-                Provenance::Documented,
+                Grade::Inferred,
                 CaseStatus::Failed,
                 vec![
                     step(
@@ -90,7 +91,7 @@ fn run() -> RunOutcome {
             ),
             case(
                 "protocol::guess",
-                Provenance::Inferred,
+                Grade::Documented,
                 CaseStatus::Skipped("not yet".into()),
                 vec![],
             ),

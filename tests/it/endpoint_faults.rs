@@ -13,7 +13,7 @@ fn case_with_fault(fault: &str) -> String {
     format!(
         r#"{{
   "about": "the endpoint answers the create with the fault {fault}",
-  "source": "self-test",
+  "source": "self-test", "grade": "documented",
   "steps": [
     {{ "name": "create", "operation": "CreatePipeline", "headers": {{ "x-fault": "{fault}" }},
        "body": {{ "name": "n", "uniqueId": "u" }},

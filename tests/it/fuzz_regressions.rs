@@ -39,7 +39,7 @@ fn named(inputs: Vec<(&str, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
 
 /// A minimal valid case file around one step.
 fn case_with_step(step: &str) -> Vec<u8> {
-    format!(r#"{{"about": "a", "source": "inferred: fuzz", "steps": [{step}]}}"#).into_bytes()
+    format!(r#"{{"about": "a", "source": "inferred: fuzz", "grade": "inferred", "steps": [{step}]}}"#).into_bytes()
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn case_file_findings() {
 #[test]
 fn case_file_nasty_inputs() {
     let deep = format!(
-        r#"{{"about": "a", "source": "s", "vars": {{"v": {}1{}}}, "steps": []}}"#,
+        r#"{{"about": "a", "source": "s", "grade": "documented", "vars": {{"v": {}1{}}}, "steps": []}}"#,
         "[".repeat(10_000),
         "]".repeat(10_000)
     );

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 fn case(fault: &str) -> String {
     format!(
-        r#"{{ "about": "a describe answered with the fault {fault}", "source": "self-test",
+        r#"{{ "about": "a describe answered with the fault {fault}", "source": "self-test", "grade": "documented",
   "steps": [ {{ "operation": "DescribePipelines", "headers": {{ "x-fault": "{fault}" }},
                "body": {{ "pipelineIds": ["df-x"] }}, "expect": {{ "error": "PipelineNotFoundException" }} }} ] }}"#
     )

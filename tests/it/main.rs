@@ -5,14 +5,15 @@
 mod case_files;
 mod cli;
 mod console_output;
+mod corpus_citations;
 mod endpoint_faults;
 mod fault_checks;
 mod fuzz_regressions;
 mod interrupted_run;
 mod layering;
 mod no_secrets;
+mod planted_bugs;
 mod reference_load;
-mod report_browser;
 mod report_e2e;
 mod report_golden;
 mod support;

@@ -20,7 +20,7 @@ fn secrets_env() -> Vec<(&'static str, &'static str)> {
 }
 
 /// A case that snapshots the leaky DeletePipeline answer: its pending snapshot is an output too.
-const SNAPSHOT_CASE: &str = r#"{ "about": "DeletePipeline's body, snapshotted", "source": "self-test",
+const SNAPSHOT_CASE: &str = r#"{ "about": "DeletePipeline's body, snapshotted", "source": "self-test", "grade": "documented",
   "steps": [ { "name": "create", "operation": "CreatePipeline",
                "body": { "name": "s-{{run}}", "uniqueId": "s-{{run}}" }, "expect": { "capture": { "p": "/pipelineId" } } },
              { "name": "delete", "operation": "DeletePipeline", "body": { "pipelineId": "{{p}}" },

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use dpconform::case::Provenance;
+use dpconform::case::Grade;
 use dpconform::check::CheckName;
 use dpconform::outcome::{
     CaseOutcome, CaseStatus, CheckFailure, Phase, ReceivedResponse, RunOutcome, SentRequest, StepOutcome, StepStatus,
@@ -65,6 +65,17 @@ fn step(name: &str, op: &str, status: u16, body: &str, failures: Vec<CheckFailur
     }
 }
 
+/// The fixtures' grades: inferred where the source says so, observed where it cites the ledger.
+fn grade_of(source: &str) -> Grade {
+    if source.starts_with("inferred") {
+        Grade::Inferred
+    } else if source.starts_with("evidence/") {
+        Grade::Observed
+    } else {
+        Grade::Documented
+    }
+}
+
 fn case(name: &str, source: &str, steps: Vec<StepOutcome>) -> CaseOutcome {
     let failed = steps.iter().any(|s| s.status == StepStatus::Failed);
     let (area, _) = name.split_once("::").unwrap();
@@ -74,7 +85,8 @@ fn case(name: &str, source: &str, steps: Vec<StepOutcome>) -> CaseOutcome {
         path: PathBuf::from(format!("cases/{}.json", name.replace("::", "/"))),
         about: format!("about {name}"),
         source: source.into(),
-        provenance: Provenance::of(source),
+        grade: grade_of(source),
+        failed_grade: failed.then(|| grade_of(source)),
         status: if failed { CaseStatus::Failed } else { CaseStatus::Passed },
         steps,
         duration: Duration::from_millis(40),
@@ -101,7 +113,7 @@ fn base_run() -> RunOutcome {
             ),
             case(
                 "describe_pipelines::unknown_id",
-                "API Reference, DescribePipelines",
+                "evidence/aws-sdk-js-features-datapipeline.md: an unknown id is PipelineNotFoundException",
                 vec![step(
                     "describe",
                     "DescribePipelines",
@@ -326,7 +338,7 @@ fn report_json_round_trips_and_holds_no_secret() {
     assert_eq!(report.run.started, "2024-05-02T12:00:00Z");
     assert_eq!(report.totals.failed, 2);
     assert_eq!(report.totals.skipped, 1);
-    assert_eq!(report.totals.inferred_failed, 1);
+    assert_eq!(report.totals.by_grade.inferred.failed, 1);
 }
 
 #[test]

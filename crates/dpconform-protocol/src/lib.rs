@@ -79,6 +79,41 @@ impl std::fmt::Display for Operation {
     }
 }
 
+/// How an operation pages its results (the model's paginators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paginator {
+    /// The request member that asks for the next page.
+    pub input_token: &'static str,
+    /// The response member that holds the next page's token.
+    pub output_token: &'static str,
+    /// The response member that says more pages follow.
+    pub more_results: &'static str,
+    /// The response member whose list the pages split.
+    pub result_key: &'static str,
+}
+
+impl Operation {
+    /// The operation's paginator, for the three operations that page.
+    pub fn paginator(self) -> Option<Paginator> {
+        let result_key = match self {
+            Operation::ListPipelines => "pipelineIdList",
+            Operation::DescribeObjects => "pipelineObjects",
+            Operation::QueryObjects => "ids",
+            _ => return None,
+        };
+        Some(Paginator {
+            input_token: "marker",
+            output_token: "marker",
+            more_results: "hasMoreResults",
+            result_key,
+        })
+    }
+}
+
+/// How long the service holds a PollForTask that finds no task, at most
+/// (M: PollForTask, "the long-poll ... 90 seconds").
+pub const LONG_POLL_SECONDS: u64 = 90;
+
 /// The `x-amz-target` prefix of the service model (sent by the SDKs).
 pub const TARGET_PREFIX: &str = "DataPipeline";
 /// Both prefixes the service is taken to accept: the model's `DataPipeline`
@@ -88,6 +123,17 @@ pub const TARGET_PREFIXES: [&str; 2] = [TARGET_PREFIX, "DataPipeline_20121129"];
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// The SigV4 signing name.
 pub const SIGNING_NAME: &str = "datapipeline";
+
+/// The fixed test credentials: what the harness signs with when it targets the
+/// embedded reference, and what the reference accepts by default. Not secret.
+pub mod test_credentials {
+    /// The access key.
+    pub const ACCESS_KEY: &str = "AKIDDPCONFORMTEST000";
+    /// The secret key paired with [`ACCESS_KEY`].
+    pub const SECRET_KEY: &str = "dpconform/test/secret/key/0000000000000000";
+    /// The region.
+    pub const REGION: &str = "us-east-1";
+}
 
 /// Header names of the protocol, as the service spells them.
 pub mod header {
@@ -159,6 +205,25 @@ mod tests {
         assert_eq!(Operation::from_target("DataPipeline.NoSuch"), None);
         assert_eq!(Operation::from_target("Other.ListPipelines"), None);
         assert_eq!(Operation::from_target("DataPipelineListPipelines"), None);
+    }
+
+    #[test]
+    fn paginators_are_the_models() {
+        let model: serde_json::Value =
+            serde_json::from_str(include_str!("../model/datapipeline.json")).expect("the model parses");
+        let paginators = model["paginators"].as_object().expect("paginators");
+        for op in Operation::ALL {
+            match (op.paginator(), paginators.get(op.name())) {
+                (None, None) => {}
+                (Some(p), Some(m)) => {
+                    assert_eq!(m["input_token"], p.input_token, "{op}");
+                    assert_eq!(m["output_token"], p.output_token, "{op}");
+                    assert_eq!(m["more_results"], p.more_results, "{op}");
+                    assert_eq!(m["result_key"], p.result_key, "{op}");
+                }
+                (ours, model) => panic!("{op}: paginator {ours:?} here, {model:?} in the model"),
+            }
+        }
     }
 
     #[test]

@@ -44,12 +44,13 @@ pub use dispatch::Operation;
 pub use state::StoreSizes;
 
 /// Access key the harness signs with when it targets the embedded reference,
-/// and that the embedded reference accepts by default.
-pub const TEST_ACCESS_KEY: &str = "AKIDDPCONFORMTEST000";
+/// and that the embedded reference accepts by default (the protocol crate's
+/// `test_credentials`, so both sides share one definition).
+pub const TEST_ACCESS_KEY: &str = dpconform_protocol::test_credentials::ACCESS_KEY;
 /// Secret key paired with [`TEST_ACCESS_KEY`].
-pub const TEST_SECRET_KEY: &str = "dpconform/test/secret/key/0000000000000000";
+pub const TEST_SECRET_KEY: &str = dpconform_protocol::test_credentials::SECRET_KEY;
 /// Region of the embedded reference.
-pub const TEST_REGION: &str = "us-east-1";
+pub const TEST_REGION: &str = dpconform_protocol::test_credentials::REGION;
 
 /// Largest request body accepted by default. The largest shape-valid request
 /// (an `EvaluateExpression` with a 20,971,520-character expression) fits.

@@ -25,6 +25,8 @@ pub const FAULT_HEADER: &str = "x-fault";
 pub enum Fault {
     None,
     WrongCrc,
+    /// No x-amz-crc32 at all, as the real service's recorded answers.
+    NoCrc,
     MissingRequestId,
     RepeatedRequestId,
     /// 200 becomes 201, body unchanged.
@@ -294,7 +296,9 @@ fn response(target: &str, fault: Fault, n: usize) -> (Vec<u8>, Vec<u8>) {
     } else {
         crc
     };
-    head.push_str(&format!("x-amz-crc32: {crc}\r\n"));
+    if fault != Fault::NoCrc {
+        head.push_str(&format!("x-amz-crc32: {crc}\r\n"));
+    }
     let content_type = if fault == Fault::WrongContentType {
         "application/json"
     } else {

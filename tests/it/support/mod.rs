@@ -4,6 +4,7 @@
 
 pub mod faulty_endpoint;
 pub mod load;
+pub mod planted;
 pub mod report;
 
 use std::path::{Path, PathBuf};

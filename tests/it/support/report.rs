@@ -35,7 +35,7 @@ pub fn write_cases(dir: &Path) -> PathBuf {
         (
             "create_pipeline/creates.json",
             r#"{ "about": "CreatePipeline returns a pipeline id",
-                 "source": "API Reference, CreatePipeline",
+                 "source": "API Reference, CreatePipeline", "grade": "documented",
                  "steps": [ { "name": "create", "operation": "CreatePipeline",
                               "body": { "name": "r-{{run}}", "uniqueId": "r-{{run}}" },
                               "expect": { "status": 200, "capture": { "pipeline": "/pipelineId" } } } ] }"#,
@@ -43,7 +43,7 @@ pub fn write_cases(dir: &Path) -> PathBuf {
         (
             "describe_pipelines/describes.json",
             r#"{ "about": "DescribePipelines describes a created pipeline",
-                 "source": "API Reference, DescribePipelines",
+                 "source": "API Reference, DescribePipelines", "grade": "documented",
                  "steps": [ { "name": "create", "operation": "CreatePipeline",
                               "body": { "name": "r-{{run}}", "uniqueId": "r-{{run}}" },
                               "expect": { "capture": { "pipeline": "/pipelineId" } } },
@@ -54,7 +54,7 @@ pub fn write_cases(dir: &Path) -> PathBuf {
         (
             "delete_pipeline/deletes.json",
             r#"{ "about": "DeletePipeline answers with an empty body",
-                 "source": "API Reference, DeletePipeline",
+                 "source": "API Reference, DeletePipeline", "grade": "documented",
                  "steps": [ { "name": "create", "operation": "CreatePipeline",
                               "body": { "name": "r-{{run}}", "uniqueId": "r-{{run}}" },
                               "expect": { "capture": { "pipeline": "/pipelineId" } } },
@@ -64,7 +64,7 @@ pub fn write_cases(dir: &Path) -> PathBuf {
         (
             "protocol/unknown_operation.json",
             r#"{ "about": "An unknown operation is UnknownOperationException",
-                 "source": "inferred: awsJson services answer UnknownOperationException",
+                 "source": "inferred: awsJson services answer UnknownOperationException", "grade": "inferred",
                  "steps": [ { "name": "unknown", "sign": true,
                               "raw": { "method": "POST", "path": "/",
                                        "headers": { "x-amz-target": "DataPipeline.NoSuchOperation",

@@ -1,0 +1,59 @@
+//! Endpoints with a bug planted behind a sound envelope, that the corpus must
+//! catch: a ListPipelines that leaves out the newest pipeline (on whichever
+//! page), a PollForTask whose task objects lose `@pipelineId`. Each runs the
+//! whole corpus, one case at a time so that "the newest pipeline" is the one
+//! the listing case just created.
+
+use crate::support::planted::{self, Bug};
+use crate::support::{dpconform, TempDir};
+
+fn failed_cases(bug: Bug) -> (String, Vec<String>) {
+    let endpoint = planted::start(bug);
+    let dir = TempDir::new("planted");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = dpconform(
+        &dir,
+        &[
+            "run",
+            "--endpoint",
+            &endpoint.url,
+            "--cases",
+            &format!("{root}/cases"),
+            "--snapshots",
+            &format!("{root}/snapshots"),
+            "-j",
+            "1",
+            "--timeout",
+            "20",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let failed = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("FAIL  "))
+        .map(|l| l.split_whitespace().next().unwrap_or_default().to_string())
+        .collect();
+    (stdout, failed)
+}
+
+#[test]
+fn a_listing_that_drops_the_newest_pipeline_is_caught() {
+    let (stdout, failed) = failed_cases(Bug::ListDropsNewestPipeline);
+    assert!(
+        failed
+            .iter()
+            .any(|c| c == "list_pipelines::created_pipeline_is_listed_on_some_page"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_task_object_without_its_pipeline_id_is_caught() {
+    let (stdout, failed) = failed_cases(Bug::TaskObjectLosesPipelineId);
+    assert!(
+        failed
+            .iter()
+            .any(|c| c == "poll_for_task::task_object_holds_the_attempt"),
+        "{stdout}"
+    );
+}
