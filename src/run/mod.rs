@@ -670,3 +670,41 @@ fn short_hash(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16) -> RawResponse {
+        RawResponse {
+            version: http::Version::HTTP_11,
+            status,
+            headers: vec![],
+            body: bytes::Bytes::from_static(b"{}"),
+        }
+    }
+
+    fn failures(checks: &[CheckName]) -> Vec<CheckFailure> {
+        checks.iter().map(|c| CheckFailure::new(*c, "x")).collect()
+    }
+
+    #[test]
+    fn only_a_well_formed_answer_that_state_may_change_is_sent_again() {
+        // What eventual consistency explains: another state, another status or error, no capture yet.
+        assert!(retry_may_help(&failures(&[CheckName::Json]), &response(200)));
+        assert!(retry_may_help(
+            &failures(&[CheckName::Status, CheckName::ErrorType]),
+            &response(400)
+        ));
+        // Nothing to retry, or nothing a retry can fix: a broken envelope, a body that is not
+        // JSON, a server fault, an unexpected status code.
+        assert!(!retry_may_help(&[], &response(200)));
+        assert!(!retry_may_help(
+            &failures(&[CheckName::Json, CheckName::Crc32]),
+            &response(200)
+        ));
+        assert!(!retry_may_help(&failures(&[CheckName::Body]), &response(200)));
+        assert!(!retry_may_help(&failures(&[CheckName::Status]), &response(500)));
+        assert!(!retry_may_help(&failures(&[CheckName::Status]), &response(302)));
+    }
+}
