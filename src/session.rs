@@ -94,7 +94,7 @@ impl Selection {
             ));
         }
         let all = load_all(&self.cases).map_err(SessionError::CaseFiles)?;
-        let (cases_sha256, case_sha256) = hash_case_files(all.iter().map(|c| (c.name.as_str(), c.path.as_path())));
+        let (cases_sha256, case_sha256) = hash_case_files(all.iter().map(|c| (c.name.as_str(), c.sha256.as_str())));
         let mut cases: Vec<Case> = all
             .into_iter()
             .filter(|c| matches_filters(&c.name, &self.filters, self.exact))

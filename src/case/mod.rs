@@ -5,6 +5,7 @@ mod check_name;
 pub mod coverage;
 pub mod discover;
 mod grade;
+mod literals;
 mod locate;
 mod operators;
 pub mod parse;
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 pub use check_name::CheckName;
 pub use grade::Grade;
+pub(crate) use literals::{datetime_pattern, sha256_hex};
 pub use operators::{operator, operator_problem, Operator};
 pub use parse::{load_case, CaseFileError};
 
@@ -32,6 +34,10 @@ pub struct Case {
     pub path: PathBuf,
     /// The file's contents.
     pub spec: CaseSpec,
+    /// SHA-256 of the file's bytes, in hex (reports name the exact file a result came from).
+    pub sha256: String,
+    /// Date-times written in the file itself: snapshots keep them as they are.
+    pub literal_datetimes: Vec<String>,
 }
 
 impl Case {
@@ -243,7 +249,7 @@ pub struct Expect {
     /// The error type: `__type` after `#` and before `:`.
     pub error: Option<String>,
     /// A regular expression the error message must match.
-    pub message: Option<String>,
+    pub message: Option<Pattern>,
     /// Header name (case-insensitive) -> what it must be.
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderExpect>,
@@ -284,7 +290,7 @@ pub enum HeaderRule {
     /// Equals this text.
     Equals(String),
     /// Matches this regular expression.
-    Matches(String),
+    Matches(Pattern),
     /// `true`: the header is there.
     Present(bool),
     /// `true`: the header is not there.
@@ -304,4 +310,36 @@ pub struct Retry {
 
 fn default_interval() -> u64 {
     250
+}
+
+/// A regular expression of a case file, compiled once, when the file is read
+/// (a bad one is a case-file error with its position).
+#[derive(Debug, Clone)]
+pub struct Pattern(regex::Regex);
+
+impl Pattern {
+    /// Whether the text matches.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.0.is_match(text)
+    }
+
+    /// The expression as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        regex::Regex::new(&text)
+            .map(Pattern)
+            .map_err(|e| serde::de::Error::custom(format!("not a valid regular expression: {e}")))
+    }
 }

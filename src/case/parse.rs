@@ -108,6 +108,8 @@ pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFil
         area,
         path: path.to_path_buf(),
         spec,
+        sha256: super::sha256_hex(text.as_bytes()),
+        literal_datetimes: super::literals::literal_datetimes(text),
     })
 }
 
@@ -344,19 +346,10 @@ impl Validator {
                 return fail(&e("status"), format!("{status} is not an HTTP status code"));
             }
         }
-        if let Some(pattern) = &expect.message {
-            if let Err(err) = regex::Regex::new(pattern) {
-                return fail(&e("message"), format!("not a valid regular expression: {err}"));
-            }
-        }
         for (name, rule) in &expect.headers {
             let here = [key("expect"), key("headers"), key(name)];
             match rule {
-                HeaderExpect::Rule(HeaderRule::Matches(pattern)) => {
-                    if let Err(err) = regex::Regex::new(pattern) {
-                        return fail(&here, format!("not a valid regular expression: {err}"));
-                    }
-                }
+                HeaderExpect::Rule(HeaderRule::Matches(_)) => {}
                 HeaderExpect::Rule(HeaderRule::Present(false)) | HeaderExpect::Rule(HeaderRule::Absent(false)) => {
                     return fail(&here, "write `present: true` or `absent: true`".into());
                 }

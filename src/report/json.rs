@@ -403,21 +403,13 @@ fn rfc3339(t: std::time::SystemTime) -> String {
         .unwrap_or_default()
 }
 
-/// SHA-256 of bytes as lowercase hex.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The hashes of a set of case files: one per case, and one over all of them
-/// (names and contents, in name order). Unreadable files hash as empty.
-pub fn hash_case_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a Path)>) -> (String, BTreeMap<String, String>) {
-    let mut per_case = BTreeMap::new();
-    for (name, path) in files {
-        let bytes = std::fs::read(path).unwrap_or_default();
-        per_case.insert(name.to_string(), sha256_hex(&bytes));
-    }
+/// (names and file hashes, in name order), from the hashes taken when the files were read.
+pub fn hash_case_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> (String, BTreeMap<String, String>) {
+    let per_case: BTreeMap<String, String> = files
+        .into_iter()
+        .map(|(name, sha256)| (name.to_string(), sha256.to_string()))
+        .collect();
     let mut all = String::new();
     for (name, hash) in &per_case {
         all.push_str(name);
@@ -425,5 +417,5 @@ pub fn hash_case_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a Path)>)
         all.push_str(hash);
         all.push('\n');
     }
-    (sha256_hex(all.as_bytes()), per_case)
+    (crate::case::sha256_hex(all.as_bytes()), per_case)
 }

@@ -24,7 +24,7 @@ use crate::send::client::{HttpClient, RawResponse};
 use crate::send::request::{prepare, PreparedRequest};
 use crate::send::sign;
 use crate::send::target::Credentials;
-use crate::snapshot::redact::{literal_datetimes, Redactor};
+use crate::snapshot::redact::Redactor;
 use crate::snapshot::{SnapshotInput, SnapshotStore};
 use dpconform_protocol::{Operation, LONG_POLL_SECONDS};
 use interrupt::{Interrupt, StopLevel};
@@ -182,7 +182,7 @@ impl Runner {
             });
             outcome.failed_grade = Some(case.grade());
         }
-        let literals = case_literals(case);
+        let literals = &case.literal_datetimes;
         let mut failed = !outcome.steps.is_empty();
         for (index, step) in case.spec.steps.iter().enumerate() {
             let name = step.display_name(index);
@@ -202,7 +202,7 @@ impl Runner {
                     snapshot_slug(step, index, Phase::Main),
                     Phase::Main,
                     &mut scope,
-                    &literals,
+                    literals,
                 )
                 .await;
             failed = result.failures.iter().any(|f| f.check.blocks_later_steps());
@@ -219,7 +219,7 @@ impl Runner {
                     snapshot_slug(step, index, Phase::Finally),
                     Phase::Finally,
                     &mut scope,
-                    &literals,
+                    literals,
                 )
                 .await;
             note_failed_grade(&mut outcome, case, step, &result);
@@ -645,13 +645,6 @@ fn snapshot_slug(step: &Step, index: usize, phase: Phase) -> String {
         }
         None => format!("{prefix}step{}", index + 1),
     }
-}
-
-/// Date-times written in the case file itself: not dynamic, kept in snapshots.
-fn case_literals(case: &Case) -> Vec<String> {
-    std::fs::read_to_string(&case.path)
-        .map(|t| literal_datetimes(&t))
-        .unwrap_or_default()
 }
 
 /// Six base-36 characters of FNV-1a: distinguishes cases within a run.

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::case::datetime_pattern;
 use crate::case::template::{value_text, Scope};
 
 /// Members whose arrays the API does not promise to order.
@@ -36,25 +37,9 @@ const IDENTITY_FIELDS: [(&str, &str); 3] = [
 /// Built-in variables that are not dynamic and stay as they are.
 const STABLE_VARS: [&str; 3] = ["case", "region", "access_key"];
 
-fn datetime_pattern() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?").expect("valid regex"))
-}
-
 fn pipeline_id_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"\bdf-[A-Za-z0-9]{8,}\b").expect("valid regex"))
-}
-
-/// Every date-time written literally in a case file: those are not dynamic.
-pub(crate) fn literal_datetimes(text: &str) -> Vec<String> {
-    let mut found: Vec<String> = datetime_pattern()
-        .find_iter(text)
-        .map(|m| m.as_str().to_string())
-        .collect();
-    found.sort();
-    found.dedup();
-    found
 }
 
 /// The redactions of one step.

@@ -145,7 +145,7 @@ fn bad_regex_and_bad_skip_check_are_reported() {
         r#"{ "operation": "ListPipelines", "expect": { "message": "(" } }"#,
     ));
     assert!(
-        error.starts_with("cases/x/bad.json:5:60: not a valid regular expression"),
+        error.starts_with("cases/x/bad.json:5:64: steps[0].expect.message: not a valid regular expression"),
         "{error}"
     );
     let error = error_of(&case_with_step(
