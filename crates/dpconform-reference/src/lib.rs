@@ -142,10 +142,12 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     /// The embedded default: SigV4 with the `TEST_*` credentials, the system
-    /// clock and a short long-poll so empty polls return quickly in tests.
+    /// clock, and a short long-poll and DELETING phase so that suites wait
+    /// little (both phases still happen; `serve` keeps the longer defaults).
     pub fn embedded() -> Config {
         Config::from_credentials(TEST_ACCESS_KEY, TEST_SECRET_KEY, TEST_REGION)
             .with_poll_wait(Duration::from_millis(150))
+            .with_deletion_delay(Duration::from_millis(300))
     }
 
     /// What `dpconform serve` uses: SigV4 with one key pair.
