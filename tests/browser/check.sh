@@ -37,18 +37,18 @@ for v in v1 v2; do
   status=200
   name='r-{{run}}'
   [[ $v == v2 ]] && status=418 && name='nope'
-  case_file "$dir" create_pipeline/creates.json '{ "about": "CreatePipeline returns an id", "source": "API Reference, CreatePipeline",
+  case_file "$dir" create_pipeline/creates.json '{ "about": "CreatePipeline returns an id", "source": "API Reference, CreatePipeline", "grade": "documented",
     "steps": [ { "name": "create", "operation": "CreatePipeline", "body": { "name": "r-{{run}}", "uniqueId": "r-{{run}}" } } ] }'
-  case_file "$dir" create_pipeline/wrong_status.json "{ \"about\": \"CreatePipeline answers 200\", \"source\": \"inferred: test\",
+  case_file "$dir" create_pipeline/wrong_status.json "{ \"about\": \"CreatePipeline answers 200\", \"source\": \"inferred: test\", \"grade\": \"inferred\",
     \"steps\": [ { \"name\": \"create\", \"operation\": \"CreatePipeline\", \"body\": { \"name\": \"s-{{run}}\", \"uniqueId\": \"s-{{run}}\" },
                    \"expect\": { \"status\": $status } } ] }"
-  case_file "$dir" describe_pipelines/wrong_json.json "{ \"about\": \"DescribePipelines names the pipeline\", \"source\": \"API Reference, DescribePipelines\",
+  case_file "$dir" describe_pipelines/wrong_json.json "{ \"about\": \"DescribePipelines names the pipeline\", \"source\": \"API Reference, DescribePipelines\", \"grade\": \"documented\",
     \"steps\": [ { \"name\": \"create\", \"operation\": \"CreatePipeline\", \"body\": { \"name\": \"r-{{run}}\", \"uniqueId\": \"r-{{run}}\" },
                    \"expect\": { \"capture\": { \"p\": \"/pipelineId\" } } },
                  { \"name\": \"describe\", \"operation\": \"DescribePipelines\", \"body\": { \"pipelineIds\": [\"{{p}}\"] },
                    \"expect\": { \"json_includes\": { \"pipelineDescriptionList\": [ { \"name\": \"$name\" } ] } } } ] }"
 done
-case_file "$work/cases-v2" protocol/unknown_operation.json '{ "about": "An unknown operation is rejected", "source": "inferred: awsJson",
+case_file "$work/cases-v2" protocol/unknown_operation.json '{ "about": "An unknown operation is rejected", "source": "inferred: awsJson", "grade": "inferred",
   "steps": [ { "name": "unknown", "sign": true, "raw": { "path": "/", "body": "{}",
     "headers": { "x-amz-target": "DataPipeline.NoSuchOperation", "content-type": "application/x-amz-json-1.1" } },
     "expect": { "status": 400, "error": "UnknownOperationException" } } ] }'

@@ -179,8 +179,9 @@ fn delete_leaves_a_tombstone() {
     );
     assert_eq!(f.ok("ListPipelines", json!({}))["pipelineIdList"], json!([]));
     assert_ne!(f.create("p"), id);
-    // After the phase (1 s by default), describe fails too.
-    f.clock.advance(std::time::Duration::from_millis(999));
+    // After the phase (the embedded configuration's), describe fails too.
+    let phase = dpconform_reference::Config::embedded().deletion_delay;
+    f.clock.advance(phase - std::time::Duration::from_millis(1));
     assert_eq!(f.pipeline_field(&id, "@pipelineState").as_deref(), Some("DELETING"));
     f.clock.advance(std::time::Duration::from_millis(1));
     let (status, v) = f.call("DescribePipelines", json!({"pipelineIds": [id]}));
