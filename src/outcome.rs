@@ -191,11 +191,14 @@ impl GradeTotals {
         }
     }
 
-    /// Adds another count to one grade's.
-    pub(crate) fn add(&mut self, grade: Grade, more: PassFail) {
+    /// Counts one passed or failed case under `grade`.
+    pub(crate) fn count(&mut self, grade: Grade, passed: bool) {
         let slot = self.get_mut(grade);
-        slot.passed += more.passed;
-        slot.failed += more.failed;
+        if passed {
+            slot.passed += 1;
+        } else {
+            slot.failed += 1;
+        }
     }
 
     fn get_mut(&mut self, grade: Grade) -> &mut PassFail {
@@ -269,14 +272,12 @@ impl Totals {
 
     /// Counts one passed or failed case under `grade`.
     pub(crate) fn add(&mut self, grade: Grade, passed: bool) {
-        let slot = self.by_grade.get_mut(grade);
         if passed {
             self.passed += 1;
-            slot.passed += 1;
         } else {
             self.failed += 1;
-            slot.failed += 1;
         }
+        self.by_grade.count(grade, passed);
     }
 
     /// The run's closing line: `N passed, N failed` (`, N skipped` where any).

@@ -36,18 +36,15 @@ impl Grade {
     pub fn from_name(name: &str) -> Option<Grade> {
         Grade::ALL.into_iter().find(|g| g.name() == name)
     }
+}
 
-    /// Parses a comma-separated list (`observed,model`) for `--grade`.
-    pub fn parse_list(text: &str) -> Result<Vec<Grade>, String> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                Grade::from_name(s).ok_or_else(|| {
-                    format!("`{s}` is not a grade; the grades are observed, model, documented and inferred")
-                })
-            })
-            .collect()
+impl std::str::FromStr for Grade {
+    type Err = String;
+
+    /// A grade by name, for `--grade observed,model` (one name at a time).
+    fn from_str(text: &str) -> Result<Grade, String> {
+        Grade::from_name(text.trim())
+            .ok_or_else(|| format!("`{text}` is not a grade; the grades are observed, model, documented and inferred"))
     }
 }
 
@@ -62,15 +59,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_lists_parse() {
+    fn names_round_trip_and_parse() {
         for g in Grade::ALL {
             assert_eq!(Grade::from_name(g.name()), Some(g));
         }
-        assert_eq!(
-            Grade::parse_list("observed, model").unwrap(),
-            vec![Grade::Observed, Grade::Model]
-        );
-        assert!(Grade::parse_list("observed,guessed").unwrap_err().contains("`guessed`"));
+        assert_eq!(" model".parse::<Grade>(), Ok(Grade::Model));
+        assert!("guessed".parse::<Grade>().unwrap_err().contains("`guessed`"));
         assert!(Grade::Observed < Grade::Inferred);
     }
 }

@@ -4,12 +4,6 @@ use super::{Locations, EXIT_OK, EXIT_USAGE};
 use dpconform::case::discover::{load_all, matches_filters};
 use dpconform::case::Grade;
 
-/// One grade of `--grade observed,model`.
-pub fn parse_grade(text: &str) -> Result<Grade, String> {
-    Grade::from_name(text.trim())
-        .ok_or_else(|| format!("`{text}` is not a grade; the grades are observed, model, documented and inferred"))
-}
-
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     #[command(flatten)]
@@ -23,7 +17,7 @@ pub struct ListArgs {
     #[arg(long)]
     coverage: bool,
     /// Only cases of these evidence grades (comma-separated: observed, model, documented, inferred)
-    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = parse_grade)]
+    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = clap::value_parser!(Grade))]
     grade: Vec<Grade>,
     /// List only cases whose name contains one of these
     #[arg(value_name = "FILTER")]

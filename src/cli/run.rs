@@ -56,7 +56,7 @@ pub struct Selection {
     /// Run only cases of these evidence grades (comma-separated: observed, model,
     /// documented, inferred); e.g. `--grade observed,model` runs what the real
     /// service's captures and model evidence
-    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = super::list::parse_grade)]
+    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = clap::value_parser!(Grade))]
     grade: Vec<Grade>,
     /// Run only cases whose name contains one of these (e.g. `create_pipeline::` or `auth`)
     #[arg(value_name = "FILTER")]

@@ -122,21 +122,17 @@ pub fn build(report: &Report) -> Vec<MatrixRow> {
     for case in &report.cases {
         if let Some(row) = rows.iter_mut().find(|r| r.area == case.area) {
             row.cases += 1;
-            let mut grades = crate::outcome::Totals::default();
             let counted = case.failed_grade.unwrap_or(case.grade);
             match case.status {
                 Status::Passed => {
                     row.passed += 1;
-                    grades.add(counted, true);
+                    row.by_grade.count(counted, true);
                 }
                 Status::Failed => {
                     row.failed += 1;
-                    grades.add(counted, false);
+                    row.by_grade.count(counted, false);
                 }
                 Status::Skipped | Status::NotRun => row.skipped += 1,
-            }
-            for g in Grade::ALL {
-                row.by_grade.add(g, grades.by_grade.get(g));
             }
         }
         for step in &case.steps {
