@@ -6,10 +6,14 @@ use super::{runtime, EXIT_OK, EXIT_USAGE};
 use dpconform::reference::{self, Config};
 
 #[derive(Debug, clap::Args)]
+// Every example line is shorter than a terminal's 80 columns: a wrapped line
+// would lose its trailing backslash and break when pasted.
 #[command(after_help = "Example (AWS CLI):\n  \
     dpconform serve --port 8080 &\n  \
-    AWS_ACCESS_KEY_ID=AKIDDPCONFORMTEST000 AWS_SECRET_ACCESS_KEY=dpconform/test/secret/key/0000000000000000 \\\n    \
-    aws --endpoint-url http://127.0.0.1:8080 --region us-east-1 datapipeline list-pipelines")]
+    export AWS_ACCESS_KEY_ID=AKIDDPCONFORMTEST000\n  \
+    export AWS_SECRET_ACCESS_KEY=dpconform/test/secret/key/0000000000000000\n  \
+    aws --endpoint-url http://127.0.0.1:8080 --region us-east-1 \\\n    \
+    datapipeline list-pipelines")]
 pub struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1")]

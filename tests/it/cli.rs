@@ -138,6 +138,23 @@ fn every_command_has_help() {
         assert_eq!(out.status.code(), Some(0), "{command:?}");
         assert!(text(&out.stdout).contains("Usage: dpconform"), "{command:?}");
     }
+    // Examples are pasted into a shell: a line that goes on ends with its backslash.
+    let serve = text(&dpconform(&dir, &["serve", "--help"]).stdout);
+    let example: Vec<&str> = serve
+        .lines()
+        .skip_while(|l| !l.starts_with("Example"))
+        .skip(1)
+        .collect();
+    assert!(example.iter().any(|l| l.contains("list-pipelines")), "{serve}");
+    let mut continued = false;
+    for line in example.iter().filter(|l| !l.trim().is_empty()) {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        assert!(
+            continued || ["dpconform", "export", "aws"].contains(&first),
+            "`{line}` is neither a command nor the continuation of one:\n{serve}"
+        );
+        continued = line.ends_with('\\');
+    }
 }
 
 #[test]
