@@ -12,7 +12,7 @@ use dpconform::report::{merge, write};
 #[command(after_help = "Example (a CI matrix of 4 jobs, then one merge job):\n  \
     dpconform run --partition 1/4 --report-dir part-1   # ... up to 4/4\n  \
     dpconform merge part-*/report.json --out reports\n\n\
-    Exit status: 0 every case passed, 1 a case failed, 2 unreadable or inconsistent parts.")]
+    Exit status: 0 every case passed, 1 a case failed, 2 unreadable, inconsistent or missing parts.")]
 pub struct MergeArgs {
     /// report.json of each part (or its folder)
     #[arg(value_name = "PART", required = true)]
@@ -20,6 +20,9 @@ pub struct MergeArgs {
     /// Where to write report.json, junit.xml, summary.md and report.html
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Merge even when parts of the partitioned run are missing (a warning names them)
+    #[arg(long)]
+    allow_missing: bool,
 }
 
 pub fn merge(args: MergeArgs) -> u8 {
@@ -34,7 +37,7 @@ pub fn merge(args: MergeArgs) -> u8 {
             }
         }
     }
-    let merged = match merge::merge(&parts) {
+    let merged = match merge::merge(&parts, args.allow_missing) {
         Ok(m) => m,
         Err(message) => {
             eprintln!("dpconform: cannot merge: {message}");

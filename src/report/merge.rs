@@ -19,8 +19,10 @@ pub struct Merged {
 
 /// Merges `parts` (each named by where it came from). Refused: no parts, parts
 /// that ran different versions of the case files, a case present in two
-/// parts, the same partition twice.
-pub fn merge(parts: &[(String, Report)]) -> Result<Merged, String> {
+/// parts, the same partition twice, and a missing part unless `allow_missing`
+/// (then it is a warning): a report without a part's cases would read as a
+/// smaller, greener run.
+pub fn merge(parts: &[(String, Report)], allow_missing: bool) -> Result<Merged, String> {
     let Some((first_origin, first)) = parts.first() else {
         return Err("nothing to merge: give the report.json of every part".into());
     };
@@ -41,7 +43,7 @@ pub fn merge(parts: &[(String, Report)]) -> Result<Merged, String> {
             ));
         }
     }
-    check_partitions(parts, &mut warnings)?;
+    check_partitions(parts, allow_missing, &mut warnings)?;
     let mut cases = BTreeMap::new();
     for (origin, part) in parts {
         for case in &part.cases {
@@ -99,7 +101,7 @@ pub fn merge(parts: &[(String, Report)]) -> Result<Merged, String> {
     Ok(Merged { report, warnings })
 }
 
-fn check_partitions(parts: &[(String, Report)], warnings: &mut Vec<String>) -> Result<(), String> {
+fn check_partitions(parts: &[(String, Report)], allow_missing: bool, warnings: &mut Vec<String>) -> Result<(), String> {
     let mut seen: BTreeMap<usize, &str> = BTreeMap::new();
     let mut count = None;
     for (origin, part) in parts {
@@ -124,10 +126,14 @@ fn check_partitions(parts: &[(String, Report)], warnings: &mut Vec<String>) -> R
             .map(|k| format!("{k}/{n}"))
             .collect();
         if !missing.is_empty() {
-            warnings.push(format!(
+            let message = format!(
                 "missing part(s) {}: their cases are not in the report",
                 missing.join(", ")
-            ));
+            );
+            if !allow_missing {
+                return Err(format!("{message} (--allow-missing merges what there is)"));
+            }
+            warnings.push(message);
         }
     }
     Ok(())

@@ -311,7 +311,7 @@ fn partitions_split_the_cases_and_merge_into_the_whole_run() {
     assert_eq!(twice.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&twice.stderr).contains("cannot merge"));
 
-    // A missing part is merged with a warning.
+    // A missing part is refused, unless allowed: then merged with a warning.
     let partial = dpconform(
         &[
             "merge",
@@ -321,7 +321,22 @@ fn partitions_split_the_cases_and_merge_into_the_whole_run() {
         ],
         &[],
     );
+    assert_eq!(partial.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&partial.stderr).contains("missing part(s) 2/3, 3/3"));
+    assert!(!tmp.path().join("y").join("report.json").exists());
+    let allowed = dpconform(
+        &[
+            "merge",
+            "--allow-missing",
+            p1.to_str().unwrap(),
+            "--out",
+            tmp.path().join("y").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_ne!(allowed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&allowed.stderr).contains("warning: missing part(s) 2/3, 3/3"));
+    assert!(tmp.path().join("y").join("report.json").exists());
 
     let bad = run(
         &cases,

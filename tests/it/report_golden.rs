@@ -389,13 +389,13 @@ fn merged_halves_equal_the_whole() {
     first.run.partition = Some("1/2".into());
     second.run.partition = Some("2/2".into());
     second.run.run_id = "run3".into();
-    let merged = merge::merge(&[("a".into(), first.clone()), ("b".into(), second.clone())]).unwrap();
+    let merged = merge::merge(&[("a".into(), first.clone()), ("b".into(), second.clone())], false).unwrap();
     assert!(merged.warnings.is_empty(), "{:?}", merged.warnings);
     assert_eq!(merged.report.cases, whole.cases);
     assert_eq!(merged.report.totals, whole.totals);
     assert_eq!(merged.report.run.merged_from, ["run2", "run3"]);
     let mut other = second.clone();
     other.run.cases_sha256 = "b".repeat(64);
-    let err = merge::merge(&[("a".into(), first), ("b".into(), other)]).unwrap_err();
+    let err = merge::merge(&[("a".into(), first), ("b".into(), other)], false).unwrap_err();
     assert!(err.contains("other case files"), "{err}");
 }
