@@ -392,7 +392,8 @@ impl Runner {
                 Err(message) => return Err(Stop::Transport { request: sent, message }),
             };
             failures.extend(envelope::check(&response, &step.skip_checks, &self.context, label));
-            let page: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+            // Only a paginated step reads the body here; the checks parse it once anyway.
+            let page = paginator.and_then(|_| serde_json::from_slice::<serde_json::Value>(&response.body).ok());
             let (Some(p), Some(mut page)) = (paginator, page) else {
                 return Ok(Exchanged {
                     request: sent,

@@ -60,7 +60,12 @@ pub fn start(bug: Bug) -> Planted {
     let state = Arc::new(State {
         bug,
         upstream: embedded.url(),
-        client: reqwest::Client::new(),
+        client: {
+            // reqwest is built without a default provider; this test must not depend on
+            // another test having installed one in the same process.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::new()
+        },
         newest_pipeline: Mutex::new(None),
     });
     runtime.spawn(async move {
