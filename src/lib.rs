@@ -10,11 +10,14 @@
 //! crate, `dpconform-reference`; the wire facts both share are in
 //! `dpconform-protocol`.
 
+pub mod baseline;
 pub mod case;
 pub mod check;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "libtest")]
+pub mod harness;
 pub mod outcome;
 pub mod report;
 pub mod run;
@@ -24,13 +27,17 @@ pub mod session;
 pub mod snapshot;
 
 // The front door: what a user's own `cargo test` or tool needs most, by name.
+pub use baseline::Baseline;
+pub use case::discover::CaseFolder;
 pub use case::discover::{load_all, LoadError};
 pub use case::{Case, CaseFileError, CheckName, Grade};
+#[cfg(feature = "libtest")]
+pub use harness::Harness;
 pub use outcome::{CaseOutcome, CaseStatus, GradeTotals, RunOutcome, Totals};
 pub use report::json::Report;
 pub use run::{RunConfig, Runner};
 pub use send::target::Credentials;
-pub use session::{Selection, SessionError};
+pub use session::{Selection, Session, SessionError};
 pub use snapshot::SnapshotStore;
 
 pub use dpconform_protocol as protocol;

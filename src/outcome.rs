@@ -28,6 +28,8 @@ pub enum StepStatus {
     Passed,
     /// At least one check failed (a transport or template error is a failed check too).
     Failed,
+    /// Failed, but a baseline expects every one of its failures.
+    Known,
     /// Not sent: an earlier step failed, or a variable it needs was never captured.
     NotRun(String),
 }
@@ -107,6 +109,8 @@ pub enum CaseStatus {
     Passed,
     /// A step failed.
     Failed,
+    /// Failed, but a baseline expects every one of its failures.
+    Known,
     /// Not run: the case file's `skip`, with its reason.
     Skipped(String),
 }
@@ -134,6 +138,9 @@ pub struct CaseOutcome {
     pub status: CaseStatus,
     /// Main steps, then `finally` steps, in the order run.
     pub steps: Vec<StepOutcome>,
+    /// Baseline entries for this case that matched no failure: each fails the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<String>,
     /// Wall time of the whole case.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
@@ -157,13 +164,20 @@ impl CaseOutcome {
     }
 }
 
-/// Passed and failed cases of one grade.
+/// Passed, failed and known-failing cases of one grade.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassFail {
     /// Cases that passed.
     pub passed: usize,
     /// Cases that failed.
     pub failed: usize,
+    /// Cases that failed as a baseline expects.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub known: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Results split by evidence grade (a failed case counts under the grade of
@@ -191,13 +205,13 @@ impl GradeTotals {
         }
     }
 
-    /// Counts one passed or failed case under `grade`.
-    pub(crate) fn count(&mut self, grade: Grade, passed: bool) {
+    /// Counts one passed, failed or known case under `grade`.
+    pub(crate) fn count(&mut self, grade: Grade, result: Counted) {
         let slot = self.get_mut(grade);
-        if passed {
-            slot.passed += 1;
-        } else {
-            slot.failed += 1;
+        match result {
+            Counted::Passed => slot.passed += 1,
+            Counted::Failed => slot.failed += 1,
+            Counted::Known => slot.known += 1,
         }
     }
 
@@ -217,8 +231,11 @@ impl GradeTotals {
         let (mut conforms, mut differs) = (Vec::new(), Vec::new());
         for g in Grade::ALL {
             let t = self.get(g);
-            if t.failed > 0 {
-                differs.push(format!("{} {g}", t.failed));
+            if t.failed + t.known > 0 {
+                differs.push(match t.known {
+                    0 => format!("{} {g}", t.failed),
+                    known => format!("{} {g} ({known} known)", t.failed + known),
+                });
             } else if t.passed > 0 {
                 conforms.push(g.name());
             }
@@ -242,6 +259,14 @@ impl GradeTotals {
     }
 }
 
+/// How a case counts in the totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counted {
+    Passed,
+    Failed,
+    Known,
+}
+
 /// Totals of a run, split by grade.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -249,6 +274,9 @@ pub struct Totals {
     pub passed: usize,
     /// Cases that failed.
     pub failed: usize,
+    /// Cases that failed as a baseline expects.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub known: usize,
     /// Cases not run (`skip`).
     pub skipped: usize,
     /// Passed and failed by evidence grade.
@@ -262,27 +290,31 @@ impl Totals {
         let mut t = Totals::default();
         for case in cases {
             match case.status {
-                CaseStatus::Passed => t.add(case.counted_grade(), true),
-                CaseStatus::Failed => t.add(case.counted_grade(), false),
+                CaseStatus::Passed => t.add(case.counted_grade(), Counted::Passed),
+                CaseStatus::Failed => t.add(case.counted_grade(), Counted::Failed),
+                CaseStatus::Known => t.add(case.counted_grade(), Counted::Known),
                 CaseStatus::Skipped(_) => t.skipped += 1,
             }
         }
         t
     }
 
-    /// Counts one passed or failed case under `grade`.
-    pub(crate) fn add(&mut self, grade: Grade, passed: bool) {
-        if passed {
-            self.passed += 1;
-        } else {
-            self.failed += 1;
+    /// Counts one passed, failed or known case under `grade`.
+    pub(crate) fn add(&mut self, grade: Grade, result: Counted) {
+        match result {
+            Counted::Passed => self.passed += 1,
+            Counted::Failed => self.failed += 1,
+            Counted::Known => self.known += 1,
         }
-        self.by_grade.count(grade, passed);
+        self.by_grade.count(grade, result);
     }
 
-    /// The run's closing line: `N passed, N failed` (`, N skipped` where any).
+    /// The run's closing line: `N passed, N failed` (`, N known`, `, N skipped` where any).
     pub fn summary_line(&self) -> String {
         let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.known > 0 {
+            line.push_str(&format!(", {} known", self.known));
+        }
         if self.skipped > 0 {
             line.push_str(&format!(", {} skipped", self.skipped));
         }
@@ -307,12 +339,42 @@ pub struct RunOutcome {
     pub cases: Vec<CaseOutcome>,
     /// Set when the run stopped early (e.g. Ctrl-C): the cases listed are those that finished.
     pub interrupted: bool,
+    /// What a baseline of known failures made of the run; `None` without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineVerdict>,
+}
+
+/// What a baseline made of a whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineVerdict {
+    /// The baseline file.
+    pub file: String,
+    /// Checks the baseline expects to fail in every case, with its reasons.
+    pub waived: Vec<WaivedCheck>,
+    /// `[[check]]` entries that matched no failure: fixed, to be removed (each fails the run).
+    pub stale_checks: Vec<String>,
+}
+
+/// A check a baseline expects to fail in every case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaivedCheck {
+    /// The check's name.
+    pub check: String,
+    /// Why it fails.
+    pub reason: String,
 }
 
 impl RunOutcome {
     /// Passed, failed and skipped cases, in all and by grade.
     pub fn totals(&self) -> Totals {
         Totals::of(&self.cases)
+    }
+
+    /// Every stale baseline entry of the run: `[[case]]` entries, then `[[check]]` entries.
+    pub fn stale_entries(&self) -> Vec<String> {
+        let cases = self.cases.iter().flat_map(|c| c.stale.iter().cloned());
+        let checks = self.baseline.iter().flat_map(|b| b.stale_checks.iter().cloned());
+        cases.chain(checks).collect()
     }
 
     /// Number of requests sent in the run, retries included.

@@ -20,6 +20,7 @@ use serde_json::Value;
 pub use check_name::CheckName;
 pub use grade::Grade;
 pub(crate) use literals::{datetime_pattern, sha256_hex};
+pub(crate) use locate::line_column;
 pub use operators::{operator, operator_problem, Operator};
 pub use parse::{load_case, CaseFileError};
 

@@ -22,6 +22,9 @@ pub struct CheckFailure {
     /// A unified diff (expected -> actual) where one helps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Set when a baseline expects this failure: the baseline entry's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
 }
 
 impl CheckFailure {
@@ -31,6 +34,7 @@ impl CheckFailure {
             check,
             message: message.into(),
             diff: None,
+            known: None,
         }
     }
 

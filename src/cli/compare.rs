@@ -38,7 +38,11 @@ pub fn compare(args: CompareArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let chosen = match choose(&args.select.to_session()) {
+    let selection = match args.select.to_session() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let chosen = match choose(&selection) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -1,58 +1,37 @@
 //! `dpconform list`: the cases that would run.
 
-use super::{Locations, EXIT_OK, EXIT_USAGE};
-use dpconform::case::discover::{load_all, matches_filters};
-use dpconform::case::Grade;
+use super::run::{choose, Filters};
+use super::EXIT_OK;
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     #[command(flatten)]
-    locations: Locations,
-    /// Match filters exactly instead of as substrings
-    #[arg(long)]
-    exact: bool,
+    filters: Filters,
     /// Print a table: per action, the number of happy, errors, validation and paging
     /// cases (by tag), of flows that call it, and of cases per evidence grade; per
     /// other area, its cases
     #[arg(long)]
     coverage: bool,
-    /// Only cases of these evidence grades (comma-separated: observed, model, documented, inferred)
-    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = clap::value_parser!(Grade))]
-    grade: Vec<Grade>,
-    /// List only cases whose name contains one of these
-    #[arg(value_name = "FILTER")]
-    filters: Vec<String>,
 }
 
 pub fn list(args: ListArgs) -> u8 {
-    let cases = match load_all(&args.locations.cases) {
-        Ok(cases) => cases,
-        Err(e) => {
-            eprintln!("{e}");
-            return EXIT_USAGE;
-        }
+    let selection = match args.filters.to_session() {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let grades = args.grade;
-    let cases: Vec<_> = cases
-        .into_iter()
-        .filter(|c| grades.is_empty() || grades.contains(&c.grade()))
-        .collect();
+    let cases = match choose(&selection) {
+        Ok(chosen) => chosen.cases,
+        Err(code) => return code,
+    };
     if args.coverage {
-        let chosen: Vec<_> = cases
-            .into_iter()
-            .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
-            .collect();
         crate::out!(
             "{}",
-            dpconform::case::coverage::render(&dpconform::case::coverage::coverage(&chosen))
+            dpconform::case::coverage::render(&dpconform::case::coverage::coverage(&cases))
         );
         return EXIT_OK;
     }
     let mut shown = 0;
-    for case in cases
-        .iter()
-        .filter(|c| matches_filters(&c.name, &args.filters, args.exact))
-    {
+    for case in &cases {
         let kind = case.grade();
         let skip = case
             .spec

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use dpconform::CaseFolder;
 
 /// Exit status: every case passed.
 pub const EXIT_OK: u8 = 0;
@@ -64,12 +65,42 @@ enum Command {
 /// Where case files and snapshots are found.
 #[derive(Debug, Clone, clap::Args)]
 struct Locations {
-    /// Folder of case files (one JSON file per case, one subfolder per area)
-    #[arg(long, value_name = "DIR", default_value = "cases")]
-    cases: PathBuf,
-    /// Folder of insta snapshots
-    #[arg(long, value_name = "DIR", default_value = "snapshots")]
-    snapshots: PathBuf,
+    /// Folder of case files (one JSON file per case, one subfolder per area); repeat it to
+    /// run several folders together [default: the corpus that ships with dpconform]
+    #[arg(long, value_name = "DIR")]
+    cases: Vec<PathBuf>,
+    /// Folder of insta snapshots of the N-th --cases folder [default: `snapshots` beside it]
+    #[arg(long, value_name = "DIR")]
+    snapshots: Vec<PathBuf>,
+}
+
+impl Locations {
+    /// The case folders, each with its snapshots.
+    fn folders(&self) -> Result<Vec<CaseFolder>, String> {
+        if self.snapshots.len() > self.cases.len().max(1) {
+            return Err("more --snapshots than --cases folders: each --snapshots pairs with one --cases".into());
+        }
+        if self.cases.is_empty() {
+            let corpus = CaseFolder::corpus();
+            let snapshots = self.snapshots.first().cloned().unwrap_or(corpus.snapshots);
+            if !corpus.cases.is_dir() {
+                return Err(format!(
+                    "the corpus is not at {} (this dpconform was built from a source that is gone); give --cases DIR",
+                    corpus.cases.display()
+                ));
+            }
+            return Ok(vec![CaseFolder::new(corpus.cases, snapshots)]);
+        }
+        Ok(self
+            .cases
+            .iter()
+            .enumerate()
+            .map(|(i, cases)| match self.snapshots.get(i) {
+                Some(snapshots) => CaseFolder::new(cases, snapshots),
+                None => CaseFolder::beside(cases),
+            })
+            .collect())
+    }
 }
 
 pub fn main() -> ExitCode {

@@ -8,7 +8,6 @@ use dpconform::case::Grade;
 use dpconform::report::partition::Partition;
 use dpconform::report::{console, write};
 use dpconform::session::{self, possible_secrets, Chosen, SessionError};
-use dpconform::snapshot::SnapshotStore;
 
 use super::{runtime, Locations, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 
@@ -33,13 +32,71 @@ pub struct RunArgs {
     /// Progress display: a bar on a terminal, plain lines otherwise
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     progress: ProgressMode,
+    /// Run only the cases that failed in an earlier run: DIR is its --report-dir (or its report.json)
+    #[arg(long, value_name = "DIR")]
+    rerun_failed: Option<PathBuf>,
+}
+
+/// The names of the failed cases of an earlier run's report.
+fn failed_cases_of(dir: &std::path::Path) -> Result<Vec<String>, String> {
+    let file = if dir.is_dir() {
+        dir.join("report.json")
+    } else {
+        dir.to_path_buf()
+    };
+    let report = dpconform::Report::load(&file)?;
+    Ok(report.failed_cases().map(|c| c.name.clone()).collect())
+}
+
+/// Which cases: shared by `run`, `compare` and `list`.
+#[derive(Debug, clap::Args)]
+pub struct Filters {
+    #[command(flatten)]
+    locations: Locations,
+    /// Match filters exactly instead of as substrings
+    #[arg(long)]
+    exact: bool,
+    /// Run only cases of these evidence grades (comma-separated: observed, model,
+    /// documented, inferred); e.g. `--grade observed,model` runs what the real
+    /// service's captures and model evidence
+    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = clap::value_parser!(Grade))]
+    grade: Vec<Grade>,
+    /// Leave out cases whose name contains this (repeatable)
+    #[arg(long, value_name = "PATTERN")]
+    skip: Vec<String>,
+    /// Run only cases with one of these tags (comma-separated: happy, errors, validation, paging, ...)
+    #[arg(long, value_name = "TAGS", value_delimiter = ',')]
+    tag: Vec<String>,
+    /// Run only cases whose name contains one of these (e.g. `create_pipeline::` or `auth`),
+    /// or the case files at or below these paths (e.g. `cases/auth/`)
+    #[arg(value_name = "FILTER")]
+    filters: Vec<String>,
+}
+
+impl Filters {
+    /// The library's selection of these options (the other settings at their defaults).
+    pub fn to_session(&self) -> Result<session::Selection, u8> {
+        let folders = self.locations.folders().map_err(|message| {
+            eprintln!("dpconform: {message}");
+            EXIT_USAGE
+        })?;
+        Ok(session::Selection {
+            folders,
+            exact: self.exact,
+            filters: self.filters.clone(),
+            skip: self.skip.clone(),
+            tags: self.tag.clone(),
+            grades: self.grade.clone(),
+            ..session::Selection::default()
+        })
+    }
 }
 
 /// Which cases run and how: shared by `run` and `compare`.
 #[derive(Debug, clap::Args)]
 pub struct Selection {
     #[command(flatten)]
-    locations: Locations,
+    filters: Filters,
     /// Cases in flight at once [default: number of cores x 4]
     #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -50,32 +107,23 @@ pub struct Selection {
     /// put the parts together with `dpconform merge`)
     #[arg(long, value_name = "K/N", value_parser = Partition::parse)]
     partition: Option<Partition>,
-    /// Match filters exactly instead of as substrings
-    #[arg(long)]
-    exact: bool,
-    /// Run only cases of these evidence grades (comma-separated: observed, model,
-    /// documented, inferred); e.g. `--grade observed,model` runs what the real
-    /// service's captures and model evidence
-    #[arg(long, value_name = "GRADES", value_delimiter = ',', value_parser = clap::value_parser!(Grade))]
-    grade: Vec<Grade>,
-    /// Run only cases whose name contains one of these (e.g. `create_pipeline::` or `auth`)
-    #[arg(value_name = "FILTER")]
-    filters: Vec<String>,
+    /// A baseline of known failures (TOML; `dpconform baseline --from report.json` writes one):
+    /// known failures are reported as known; a new failure, an expired entry or an entry that
+    /// now passes fails the run
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 impl Selection {
     /// The library's selection of these options.
-    pub fn to_session(&self) -> session::Selection {
-        session::Selection {
-            cases: self.locations.cases.clone(),
-            snapshots: self.locations.snapshots.clone(),
+    pub fn to_session(&self) -> Result<session::Selection, u8> {
+        Ok(session::Selection {
             jobs: self.jobs.map(usize::from),
             timeout_seconds: self.timeout,
             partition: self.partition,
-            exact: self.exact,
-            filters: self.filters.clone(),
-            grades: self.grade.clone(),
-        }
+            baseline: self.baseline.clone(),
+            ..self.filters.to_session()?
+        })
     }
 }
 
@@ -96,7 +144,26 @@ pub fn usage_message(e: &SessionError) -> String {
 }
 
 pub fn run(args: RunArgs) -> u8 {
-    let selection = args.select.to_session();
+    let mut selection = match args.select.to_session() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(dir) = &args.rerun_failed {
+        match failed_cases_of(dir) {
+            Ok(names) if names.is_empty() => {
+                crate::outln!("no case failed in {}: nothing to rerun", dir.display());
+                return EXIT_OK;
+            }
+            Ok(names) => {
+                selection.filters = names;
+                selection.exact = true;
+            }
+            Err(message) => {
+                eprintln!("dpconform: --rerun-failed: {message}");
+                return EXIT_USAGE;
+            }
+        }
+    }
     let mut chosen = match choose(&selection) {
         Ok(c) => c,
         Err(code) => return code,
@@ -124,7 +191,7 @@ pub fn run(args: RunArgs) -> u8 {
             args.endpoint.as_deref(),
             cases,
             &chosen,
-            SnapshotStore::new(selection.snapshots()),
+            chosen.snapshots.clone(),
             observer,
             interrupt,
             |s| {
@@ -169,7 +236,7 @@ pub fn run(args: RunArgs) -> u8 {
             selected
         );
         EXIT_INTERRUPTED
-    } else if finished.outcome.totals().failed > 0 {
+    } else if finished.outcome.totals().failed > 0 || !finished.outcome.stale_entries().is_empty() {
         EXIT_FAILED
     } else {
         EXIT_OK

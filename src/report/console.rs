@@ -14,6 +14,7 @@ pub fn case_line(case: &CaseOutcome) -> String {
     let (label, tail) = match &case.status {
         CaseStatus::Passed => ("PASS", format!("({})", duration(case.duration))),
         CaseStatus::Failed => ("FAIL", format!("({})", duration(case.duration))),
+        CaseStatus::Known => ("KNOWN", format!("({})", duration(case.duration))),
         CaseStatus::Skipped(reason) => ("SKIP", format!("({reason})")),
     };
     let _ = write!(out, "{label}  {}  {tail}", case.name);
@@ -21,10 +22,11 @@ pub fn case_line(case: &CaseOutcome) -> String {
         for failure in &step.failures {
             let _ = write!(
                 out,
-                "\n      {}: [{}] {}",
+                "\n      {}: [{}] {}{}",
                 step.name,
                 failure.check,
-                first_line(&failure.message)
+                first_line(&failure.message),
+                if failure.known.is_some() { " (known)" } else { "" }
             );
         }
     }

@@ -162,6 +162,7 @@ fn step_block(step: &StepReport) -> String {
     let mut out = String::new();
     let class = match step.status {
         Status::Failed => "failed",
+        Status::Known => "known",
         Status::Passed => "passed",
         Status::Skipped | Status::NotRun => "skipped",
     };

@@ -10,7 +10,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Grade;
-use crate::outcome::{CaseOutcome, CaseStatus, Phase, RunOutcome, StepOutcome, StepStatus, Totals};
+use crate::outcome::{
+    BaselineVerdict, CaseOutcome, CaseStatus, Counted, Phase, RunOutcome, StepOutcome, StepStatus, Totals,
+};
 
 /// The `schema` member of every report.json.
 pub(crate) const SCHEMA: &str = "dpconform-report";
@@ -58,6 +60,9 @@ pub struct RunInfo {
     pub interrupted: bool,
     /// Requests sent, retries included.
     pub requests: u32,
+    /// The baseline of known failures the run was judged by, and what it made of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineVerdict>,
 }
 
 /// The `status` of a case or a step.
@@ -68,6 +73,8 @@ pub enum Status {
     Passed,
     /// `failed`: a check failed.
     Failed,
+    /// `known`: failed as the baseline expects (every failure is a known one).
+    Known,
     /// `skipped`: a case the case file marks `skip`.
     Skipped,
     /// `not_run`: a step not sent (an earlier step failed, or a variable it needs is missing).
@@ -80,6 +87,7 @@ impl Status {
         match self {
             Status::Passed => "passed",
             Status::Failed => "failed",
+            Status::Known => "known",
             Status::Skipped => "skipped",
             Status::NotRun => "not run",
         }
@@ -118,6 +126,9 @@ pub struct CaseReport {
     pub duration_ms: f64,
     /// Main steps, then `finally` steps, in the order run.
     pub steps: Vec<StepReport>,
+    /// Baseline entries for this case that matched no failure (fixed: remove them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<String>,
 }
 
 /// One step of a case's `steps`.
@@ -162,6 +173,9 @@ pub struct FailureReport {
     /// A unified diff of expected and actual, for the checks that have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Set when the baseline expects this failure: its reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
 }
 
 /// One entry of a step's `skipped_checks`.
@@ -233,6 +247,7 @@ impl Report {
                 merged_from: Vec::new(),
                 interrupted: run.interrupted,
                 requests: run.requests(),
+                baseline: run.baseline.clone(),
             },
             totals: Totals::default(),
             cases,
@@ -247,8 +262,9 @@ impl Report {
         for case in &self.cases {
             let counted = case.failed_grade.unwrap_or(case.grade);
             match case.status {
-                Status::Passed => t.add(counted, true),
-                Status::Failed => t.add(counted, false),
+                Status::Passed => t.add(counted, Counted::Passed),
+                Status::Failed => t.add(counted, Counted::Failed),
+                Status::Known => t.add(counted, Counted::Known),
                 Status::Skipped | Status::NotRun => t.skipped += 1,
             }
         }
@@ -316,6 +332,7 @@ fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
     let (status, skip_reason) = match &case.status {
         CaseStatus::Passed => (Status::Passed, None),
         CaseStatus::Failed => (Status::Failed, None),
+        CaseStatus::Known => (Status::Known, None),
         CaseStatus::Skipped(reason) => (Status::Skipped, Some(reason.clone())),
     };
     CaseReport {
@@ -331,6 +348,7 @@ fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
         skip_reason,
         duration_ms: millis(case.duration),
         steps: case.steps.iter().map(step_report).collect(),
+        stale: case.stale.clone(),
     }
 }
 
@@ -338,6 +356,7 @@ fn step_report(step: &StepOutcome) -> StepReport {
     let (status, not_run_reason) = match &step.status {
         StepStatus::Passed => (Status::Passed, None),
         StepStatus::Failed => (Status::Failed, None),
+        StepStatus::Known => (Status::Known, None),
         StepStatus::NotRun(reason) => (Status::NotRun, Some(reason.clone())),
     };
     let request = step.request.as_ref().map(|r| Exchange {
@@ -365,6 +384,7 @@ fn step_report(step: &StepOutcome) -> StepReport {
                 check: f.check.to_string(),
                 message: f.message.clone(),
                 diff: f.diff.clone(),
+                known: f.known.clone(),
             })
             .collect(),
         skipped_checks: step

@@ -35,6 +35,18 @@ pub fn render(report: &Report) -> Result<String, String> {
                     s.set_message(case.skip_reason.clone().unwrap_or_else(|| "not run".into()));
                     s
                 }
+                // A known failure must not fail a CI job: reported as skipped, with why.
+                Status::Known => {
+                    let mut s = TestCaseStatus::skipped();
+                    let reasons: Vec<&str> = case
+                        .steps
+                        .iter()
+                        .flat_map(|step| step.failures.iter().filter_map(|f| f.known.as_deref()))
+                        .collect();
+                    s.set_message(format!("known failure (baseline): {}", reasons.first().unwrap_or(&"")));
+                    s.set_description(case_details(case));
+                    s
+                }
                 Status::Failed => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     let first = case.failed_steps().find_map(|step| {

@@ -119,7 +119,7 @@ fn case_failure(out: &mut String, case: &CaseReport) {
     let _ = writeln!(out, "file: `{}`\n", case.file);
     for step in &case.steps {
         match step.status {
-            Status::Failed => {
+            Status::Failed | Status::Known => {
                 let request = step
                     .request
                     .as_ref()

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::json::{Report, Status};
 use crate::case::Grade;
-use crate::outcome::GradeTotals;
+use crate::outcome::{Counted, GradeTotals};
 use dpconform_protocol::{snake_case, OPERATIONS};
 
 /// One row of the matrix: an API action, or another area of cases.
@@ -24,6 +24,8 @@ pub struct MatrixRow {
     pub passed: usize,
     /// Of those, cases that failed.
     pub failed: usize,
+    /// Of those, cases that failed as the baseline expects.
+    pub known: usize,
     /// Of those, cases skipped.
     pub skipped: usize,
     /// Passed and failed cases of the row by grade.
@@ -126,11 +128,15 @@ pub fn build(report: &Report) -> Vec<MatrixRow> {
             match case.status {
                 Status::Passed => {
                     row.passed += 1;
-                    row.by_grade.count(counted, true);
+                    row.by_grade.count(counted, Counted::Passed);
                 }
                 Status::Failed => {
                     row.failed += 1;
-                    row.by_grade.count(counted, false);
+                    row.by_grade.count(counted, Counted::Failed);
+                }
+                Status::Known => {
+                    row.known += 1;
+                    row.by_grade.count(counted, Counted::Known);
                 }
                 Status::Skipped | Status::NotRun => row.skipped += 1,
             }
@@ -141,7 +147,7 @@ pub fn build(report: &Report) -> Vec<MatrixRow> {
                 match step.status {
                     Status::Passed => row.steps_passed += 1,
                     Status::Failed => row.steps_failed += 1,
-                    Status::Skipped | Status::NotRun => {}
+                    Status::Known | Status::Skipped | Status::NotRun => {}
                 }
             }
         }

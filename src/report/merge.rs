@@ -7,6 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::json::{Report, RunInfo, SCHEMA, SCHEMA_VERSION};
+use crate::outcome::BaselineVerdict;
 
 /// A merged report and what the merge noticed but did not refuse.
 #[derive(Debug, Clone)]
@@ -93,6 +94,7 @@ pub fn merge(parts: &[(String, Report)], allow_missing: bool) -> Result<Merged, 
             merged_from,
             interrupted: parts.iter().any(|(_, p)| p.run.interrupted),
             requests: parts.iter().map(|(_, p)| p.run.requests).sum(),
+            baseline: merged_baseline(parts.iter().map(|(_, p)| p)),
         },
         totals: Default::default(),
         cases: cases.into_values().map(|(_, c)| c).collect(),
@@ -153,4 +155,20 @@ impl RunInfo {
             self.merged_from.iter().map(String::as_str).collect()
         }
     }
+}
+
+/// The parts' baseline verdict: a `[[check]]` entry is stale only if it matched
+/// nothing in every part.
+fn merged_baseline<'a>(mut parts: impl Iterator<Item = &'a Report>) -> Option<BaselineVerdict> {
+    let mut merged = parts.next()?.run.baseline.clone()?;
+    for part in parts {
+        let stale = part
+            .run
+            .baseline
+            .as_ref()
+            .map(|b| b.stale_checks.clone())
+            .unwrap_or_default();
+        merged.stale_checks.retain(|s| stale.contains(s));
+    }
+    Some(merged)
 }

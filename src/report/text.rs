@@ -14,7 +14,7 @@ pub(crate) fn case_details(case: &CaseReport) -> String {
     let _ = writeln!(out, "  source: {}", case.source);
     for step in &case.steps {
         match step.status {
-            Status::Failed => {
+            Status::Failed | Status::Known => {
                 let request = step
                     .request
                     .as_ref()
@@ -29,7 +29,12 @@ pub(crate) fn case_details(case: &CaseReport) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(out, "  step \"{}\"{request}:", step.name);
                 for failure in &step.failures {
-                    let _ = writeln!(out, "    [{}] {}", failure.check, failure.message);
+                    let known = failure
+                        .known
+                        .as_deref()
+                        .map(|reason| format!(" (known: {reason})"))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "    [{}] {}{known}", failure.check, failure.message);
                     if let Some(diff) = &failure.diff {
                         for line in diff.lines() {
                             let _ = writeln!(out, "      {line}");

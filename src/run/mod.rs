@@ -10,6 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::baseline::Judge;
 use crate::case::template::{self, Scope};
 use crate::case::{Case, Step};
 use crate::check::RunContext;
@@ -42,6 +43,8 @@ pub struct RunConfig {
     pub jobs: usize,
     /// Where snapshots are compared and written.
     pub snapshots: SnapshotStore,
+    /// Known failures: applied to each case as it finishes.
+    pub baseline: Option<Arc<Judge>>,
 }
 
 /// The default number of cases in flight: the number of cores x 4.
@@ -164,6 +167,7 @@ impl Runner {
             duration: clock.elapsed(),
             cases: slots.into_iter().flatten().collect(),
             interrupted,
+            baseline: self.config.baseline.as_ref().map(|judge| judge.verdict()),
         }
     }
 
@@ -227,6 +231,9 @@ impl Runner {
         }
         if outcome.steps.iter().any(|s| s.status == StepStatus::Failed) {
             outcome.status = CaseStatus::Failed;
+        }
+        if let Some(judge) = &self.config.baseline {
+            judge.apply(&mut outcome);
         }
         outcome.duration = clock.elapsed();
         outcome
@@ -597,6 +604,7 @@ fn skeleton(case: &Case, status: CaseStatus) -> CaseOutcome {
         failed_grade: None,
         status,
         steps: Vec::new(),
+        stale: Vec::new(),
         duration: Duration::ZERO,
     }
 }

@@ -19,6 +19,8 @@ use crate::check::{labelled_diff, CheckFailure, CheckName};
 #[derive(Debug, Clone)]
 pub struct SnapshotStore {
     root: PathBuf,
+    /// Further case folders, each with its own snapshot folder: `(cases, snapshots)`.
+    folders: Vec<(PathBuf, PathBuf)>,
 }
 
 /// One snapshot to compare.
@@ -38,19 +40,38 @@ pub(crate) struct SnapshotInput<'a> {
 impl SnapshotStore {
     /// `root` is made absolute so insta writes exactly there.
     pub fn new(root: &Path) -> Self {
-        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-        SnapshotStore { root }
+        SnapshotStore {
+            root: absolute(root),
+            folders: Vec::new(),
+        }
+    }
+
+    /// The same store, with the snapshots of the cases below `cases` kept in `snapshots`.
+    pub fn with_folder(mut self, cases: &Path, snapshots: &Path) -> Self {
+        self.folders.push((absolute(cases), absolute(snapshots)));
+        self
+    }
+
+    /// The snapshot folder of a case file: its case folder's, else the store's root.
+    fn root_for(&self, case_file: &Path) -> &Path {
+        let file = absolute(case_file);
+        self.folders
+            .iter()
+            .find(|(cases, _)| file.starts_with(cases))
+            .map_or(&self.root, |(_, snapshots)| snapshots)
     }
 
     /// The `.snap` file of a snapshot.
-    fn path_of(&self, area: &str, name: &str) -> PathBuf {
-        self.root.join(area).join(format!("{name}.snap"))
+    fn path_of(&self, input: &SnapshotInput) -> PathBuf {
+        self.root_for(input.case_file)
+            .join(input.area)
+            .join(format!("{}.snap", input.name))
     }
 
     /// Compares `input.text` with the stored snapshot; on a difference (or none
     /// stored) lets insta write the new one and returns the failure with a diff.
     pub(crate) fn compare(&self, input: &SnapshotInput) -> Result<(), CheckFailure> {
-        let path = self.path_of(input.area, input.name);
+        let path = self.path_of(input);
         let stored = if path.exists() {
             match insta::Snapshot::from_file(&path) {
                 Ok(s) => Some(s.contents().as_text().map(|t| t.to_string()).unwrap_or_default()),
@@ -99,7 +120,7 @@ impl SnapshotStore {
     /// Runs insta's assertion; `true` if it passed (i.e. it updated the snapshot in place).
     fn write_with_insta(&self, input: &SnapshotInput) -> bool {
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(self.root.join(input.area));
+        settings.set_snapshot_path(self.root_for(input.case_file).join(input.area));
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.set_description(input.description);
@@ -240,4 +261,9 @@ pub fn accept(p: &Pending) -> std::io::Result<()> {
 /// Deletes a pending snapshot; the stored one stays.
 pub fn reject(p: &Pending) -> std::io::Result<()> {
     std::fs::remove_file(&p.new_file)
+}
+
+/// `path` made absolute (as given when that fails), so folders compare and insta writes exactly there.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

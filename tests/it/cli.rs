@@ -165,7 +165,7 @@ fn a_closed_stdout_neither_panics_nor_loses_the_reports() {
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
     let out = dpconform_command(&dir)
-        .args(["run", "--report-dir", "out", "--progress", "plain"])
+        .args(["run", "--cases", "cases", "--report-dir", "out", "--progress", "plain"])
         .stdout(writer)
         .output()
         .expect("run dpconform");

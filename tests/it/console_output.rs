@@ -46,6 +46,7 @@ fn case(name: &str, grade: Grade, status: CaseStatus, steps: Vec<StepOutcome>) -
         failed_grade: (status == CaseStatus::Failed).then_some(grade),
         status,
         steps,
+        stale: Vec::new(),
         duration: Duration::from_millis(12),
     }
 }
@@ -60,6 +61,7 @@ fn run() -> RunOutcome {
         started: UNIX_EPOCH,
         duration: Duration::from_millis(1234),
         interrupted: false,
+        baseline: None,
         cases: vec![
             case(
                 "create_pipeline::basic",

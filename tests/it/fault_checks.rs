@@ -40,6 +40,7 @@ async fn run_against(fault: Fault) -> RunOutcome {
         timeout: Duration::from_millis(500),
         jobs: 1,
         snapshots: SnapshotStore::new(&dir.path().join("snapshots")),
+        baseline: None,
     })
     .expect("runner");
     Arc::new(runner).run_all(cases, Arc::new(|_| {})).await

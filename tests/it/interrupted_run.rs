@@ -63,7 +63,17 @@ fn interrupt(child: &Child) {
 
 fn start(dir: &TempDir, endpoint: &str) -> Child {
     dpconform_command(dir)
-        .args(["run", "--endpoint", endpoint, "-j", "1", "--timeout", "60"])
+        .args([
+            "run",
+            "--cases",
+            "cases",
+            "--endpoint",
+            endpoint,
+            "-j",
+            "1",
+            "--timeout",
+            "60",
+        ])
         .args(["--report-dir", "out", "--progress", "plain"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -89,6 +89,7 @@ fn case(name: &str, source: &str, steps: Vec<StepOutcome>) -> CaseOutcome {
         failed_grade: failed.then(|| grade_of(source)),
         status: if failed { CaseStatus::Failed } else { CaseStatus::Passed },
         steps,
+        stale: Vec::new(),
         duration: Duration::from_millis(40),
     }
 }
@@ -145,6 +146,7 @@ fn base_run() -> RunOutcome {
             },
         ],
         interrupted: false,
+        baseline: None,
     }
 }
 
@@ -262,6 +264,7 @@ fn a_case_failing_for_fewer_reasons_is_not_a_regression() {
         check: "date".into(),
         message: "no Date".into(),
         diff: None,
+        known: None,
     });
     let d = diff::diff(&base, &worse);
     assert!(d.regressed() && d.newly_failing.is_empty());

@@ -20,9 +20,22 @@ pub fn dpconform_command(dir: &TempDir) -> Command {
     command
 }
 
-/// Runs dpconform with `args` in `dir` to the end.
+/// Runs dpconform with `args` in `dir` to the end. Commands that read cases
+/// read the temporary folder's `cases/` (not the corpus) unless `args` name a `--cases`.
 pub fn dpconform(dir: &TempDir, args: &[&str]) -> Output {
-    dpconform_command(dir).args(args).output().expect("run dpconform")
+    dpconform_command(dir)
+        .args(local_cases(args))
+        .output()
+        .expect("run dpconform")
+}
+
+/// `args` with `--cases cases` after a `run`, `list` or `compare` that names no `--cases`.
+pub fn local_cases<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut args = args.to_vec();
+    if matches!(args.first(), Some(&"run" | &"list" | &"compare")) && !args.contains(&"--cases") {
+        args.splice(1..1, ["--cases", "cases"]);
+    }
+    args
 }
 
 /// A fresh, empty folder (removed on drop), with a helper to write files in it.
