@@ -182,7 +182,9 @@ impl Harness {
                     // An endpoint may echo the secret key or token; failure details must not.
                     let secrets = session.secrets();
                     match outcome.status {
-                        CaseStatus::Failed => Err(Failed::from(secrets.apply(&console::failure_details(&outcome)))),
+                        CaseStatus::Failed => Err(Failed::from(
+                            secrets.apply(&console::failure_details(&outcome, session.named_endpoint())),
+                        )),
                         _ if !outcome.stale.is_empty() => Err(Failed::from(outcome.stale.join("\n"))),
                         _ => Ok(()),
                     }

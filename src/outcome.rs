@@ -339,6 +339,9 @@ pub struct RunOutcome {
     pub cases: Vec<CaseOutcome>,
     /// Set when the run stopped early (e.g. Ctrl-C): the cases listed are those that finished.
     pub interrupted: bool,
+    /// The target was the embedded reference (reproductions then name no endpoint).
+    #[serde(skip)]
+    pub embedded_reference: bool,
     /// What a baseline of known failures made of the run; `None` without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineVerdict>,
@@ -368,6 +371,11 @@ impl RunOutcome {
     /// Passed, failed and skipped cases, in all and by grade.
     pub fn totals(&self) -> Totals {
         Totals::of(&self.cases)
+    }
+
+    /// The endpoint as reproductions name it: `None` for the embedded reference.
+    pub fn named_endpoint(&self) -> Option<&str> {
+        (!self.embedded_reference).then_some(self.endpoint.as_str())
     }
 
     /// Every stale baseline entry of the run: `[[case]]` entries, then `[[check]]` entries.

@@ -323,6 +323,19 @@ impl Session {
         &self.secrets
     }
 
+    /// Whether the target is the embedded reference.
+    pub fn is_embedded(&self) -> bool {
+        #[cfg(feature = "embedded-reference")]
+        return self._target.embedded.is_some();
+        #[cfg(not(feature = "embedded-reference"))]
+        false
+    }
+
+    /// The endpoint as reproductions name it: `None` for the embedded reference.
+    pub fn named_endpoint(&self) -> Option<&str> {
+        (!self.is_embedded()).then_some(self.runner.config().endpoint.as_str())
+    }
+
     /// Runs one case (judged by the baseline, if any).
     pub async fn run_case(&self, case: &Case) -> CaseOutcome {
         self.runner.run_case(case).await
@@ -335,7 +348,8 @@ impl Session {
 
     /// Runs `cases` until they end or `interrupt` stops them.
     pub async fn run_all(self, cases: Vec<Case>, observer: Observer, interrupt: Interrupt) -> Finished {
-        let outcome = self.runner.clone().run_all_until(cases, observer, interrupt).await;
+        let mut outcome = self.runner.clone().run_all_until(cases, observer, interrupt).await;
+        outcome.embedded_reference = self.is_embedded();
         Finished {
             outcome,
             secrets: self.secrets,

@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per command. Thin: the
 //! work is done by the library.
 
+mod baseline;
 mod compare;
 mod diff;
 mod list;
@@ -60,6 +61,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Merge the report.json files of a partitioned run (--partition K/N) into one report
     Merge(merge::MergeArgs),
+    /// Write a baseline of known failures (TOML) from a run's report.json
+    Baseline(baseline::BaselineArgs),
 }
 
 /// Where case files and snapshots are found.
@@ -113,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::diff(args),
         Command::Compare(args) => compare::compare(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Baseline(args) => baseline::baseline(args),
     };
     ExitCode::from(code)
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use crate::case::Grade;
-use crate::outcome::{CaseOutcome, CaseStatus, GradeTotals, RunOutcome};
+use crate::outcome::{BaselineVerdict, CaseOutcome, CaseStatus, GradeTotals, RunOutcome};
 
 /// One line for a finished case, plus one indented line per failed check.
 pub fn case_line(case: &CaseOutcome) -> String {
@@ -34,8 +34,9 @@ pub fn case_line(case: &CaseOutcome) -> String {
 }
 
 /// The full story of a failed case: each failed step, its checks, messages and diffs.
-pub fn failure_details(case: &CaseOutcome) -> String {
-    super::text::case_details(&super::json::CaseReport::from_outcome(case))
+/// `endpoint` names the target in the reproductions (`None`: the embedded reference).
+pub fn failure_details(case: &CaseOutcome, endpoint: Option<&str>) -> String {
+    super::text::case_details(&super::json::CaseReport::from_outcome(case, endpoint))
 }
 
 /// `observed 12 passed, 0 failed · model ...`: the grades that had cases, strongest first.
@@ -62,7 +63,7 @@ pub fn summary(run: &RunOutcome) -> String {
     if !failed.is_empty() {
         let _ = writeln!(out, "\nfailures:\n");
         for case in &failed {
-            let _ = writeln!(out, "{}", failure_details(case));
+            let _ = writeln!(out, "{}", failure_details(case, run.named_endpoint()));
         }
         let _ = writeln!(out, "failed cases:");
         for case in &failed {
@@ -74,6 +75,9 @@ pub fn summary(run: &RunOutcome) -> String {
     let _ = writeln!(out, "{}", t.by_grade.verdict());
     if run.interrupted {
         let _ = writeln!(out, "interrupted: only the cases that finished are counted");
+    }
+    if let Some(baseline) = &run.baseline {
+        let _ = write!(out, "{}", baseline_lines(baseline, &run.stale_entries()));
     }
     let _ = writeln!(
         out,
@@ -87,6 +91,32 @@ pub fn summary(run: &RunOutcome) -> String {
 }
 
 use super::text::first_line;
+
+/// What the baseline did: the checks it waives for every case, and the entries
+/// that no longer match a failure (each fails the run).
+fn baseline_lines(baseline: &BaselineVerdict, stale: &[String]) -> String {
+    let mut out = format!("baseline {}", baseline.file);
+    if !baseline.waived.is_empty() {
+        let waived: Vec<String> = baseline
+            .waived
+            .iter()
+            .map(|w| format!("{} ({})", w.check, w.reason))
+            .collect();
+        out.push_str(&format!(": known to fail in every case: {}", waived.join("; ")));
+    }
+    out.push('\n');
+    if !stale.is_empty() {
+        out.push_str(&format!(
+            "{} stale baseline entr{} (the run fails until they are removed):\n",
+            stale.len(),
+            if stale.len() == 1 { "y" } else { "ies" }
+        ));
+        for entry in stale {
+            out.push_str(&format!("    {entry}\n"));
+        }
+    }
+    out
+}
 
 fn duration(d: Duration) -> String {
     if d.as_secs() >= 1 {

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::reproduce::{reproduce, Reproduction};
 use crate::case::Grade;
 use crate::outcome::{
     BaselineVerdict, CaseOutcome, CaseStatus, Counted, Phase, RunOutcome, StepOutcome, StepStatus, Totals,
@@ -159,6 +160,9 @@ pub struct StepReport {
     pub response: Option<Exchange>,
     /// How many times the request was sent (more than 1 with `retry`).
     pub attempts: u32,
+    /// For a failed (or known) step: commands that reproduce it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<Reproduction>,
     /// Wall time of the step in milliseconds, retries included.
     pub duration_ms: f64,
 }
@@ -232,7 +236,8 @@ pub struct RunMeta {
 impl Report {
     /// The report of a finished run.
     pub fn from_run(run: &RunOutcome, meta: &RunMeta) -> Report {
-        let cases: Vec<CaseReport> = run.cases.iter().map(|c| case_report(c, meta)).collect();
+        let endpoint = run.named_endpoint();
+        let cases: Vec<CaseReport> = run.cases.iter().map(|c| case_report(c, meta, endpoint)).collect();
         let mut report = Report {
             schema: SCHEMA.into(),
             schema_version: SCHEMA_VERSION,
@@ -318,8 +323,9 @@ impl Report {
 
 impl CaseReport {
     /// The report of one case, without file hashes (for the console and `cargo test`).
-    pub(crate) fn from_outcome(case: &CaseOutcome) -> CaseReport {
-        case_report(case, &RunMeta::default())
+    /// `endpoint`: how reproductions name the target (`None`: the embedded reference).
+    pub(crate) fn from_outcome(case: &CaseOutcome, endpoint: Option<&str>) -> CaseReport {
+        case_report(case, &RunMeta::default(), endpoint)
     }
 
     /// The steps that failed, in the order run.
@@ -328,7 +334,7 @@ impl CaseReport {
     }
 }
 
-fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
+fn case_report(case: &CaseOutcome, meta: &RunMeta, endpoint: Option<&str>) -> CaseReport {
     let (status, skip_reason) = match &case.status {
         CaseStatus::Passed => (Status::Passed, None),
         CaseStatus::Failed => (Status::Failed, None),
@@ -347,12 +353,16 @@ fn case_report(case: &CaseOutcome, meta: &RunMeta) -> CaseReport {
         status,
         skip_reason,
         duration_ms: millis(case.duration),
-        steps: case.steps.iter().map(step_report).collect(),
+        steps: case
+            .steps
+            .iter()
+            .map(|step| step_report(&case.name, step, endpoint))
+            .collect(),
         stale: case.stale.clone(),
     }
 }
 
-fn step_report(step: &StepOutcome) -> StepReport {
+fn step_report(case: &str, step: &StepOutcome, endpoint: Option<&str>) -> StepReport {
     let (status, not_run_reason) = match &step.status {
         StepStatus::Passed => (Status::Passed, None),
         StepStatus::Failed => (Status::Failed, None),
@@ -371,6 +381,8 @@ fn step_report(step: &StepOutcome) -> StepReport {
         let (prefix, op) = t.split_once('.')?;
         (prefix == dpconform_protocol::TARGET_PREFIX && !op.is_empty()).then(|| op.to_string())
     });
+    let reproduction = matches!(status, Status::Failed | Status::Known)
+        .then(|| reproduce(case, endpoint, operation.as_deref(), request.as_ref()));
     StepReport {
         name: step.name.clone(),
         phase: step.phase,
@@ -405,6 +417,7 @@ fn step_report(step: &StepOutcome) -> StepReport {
             body_len: r.body_len,
         }),
         attempts: step.attempts,
+        reproduce: reproduction,
         duration_ms: millis(step.duration),
     }
 }

@@ -10,6 +10,7 @@
 //! - [`matrix`] (per-action table), `normalize` (comparable responses), [`redact`]
 //!   (no secret in any report), `text` (failure details), [`write`] (files)
 
+pub mod baseline_file;
 pub mod compare;
 pub mod console;
 pub mod diff;
@@ -22,5 +23,6 @@ pub mod merge;
 pub(crate) mod normalize;
 pub mod partition;
 pub mod redact;
+pub mod reproduce;
 pub(crate) mod text;
 pub mod write;

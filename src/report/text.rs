@@ -49,6 +49,15 @@ pub(crate) fn case_details(case: &CaseReport) -> String {
                         first_line(&response.body)
                     );
                 }
+                if let Some(r) = &step.reproduce {
+                    let _ = writeln!(out, "    reproduce:");
+                    for command in [Some(&r.dpconform), r.curl.as_ref(), r.aws.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        let _ = writeln!(out, "      {command}");
+                    }
+                }
             }
             Status::NotRun => {
                 let _ = writeln!(

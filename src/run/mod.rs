@@ -167,6 +167,7 @@ impl Runner {
             duration: clock.elapsed(),
             cases: slots.into_iter().flatten().collect(),
             interrupted,
+            embedded_reference: false,
             baseline: self.config.baseline.as_ref().map(|judge| judge.verdict()),
         }
     }

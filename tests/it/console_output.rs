@@ -62,6 +62,7 @@ fn run() -> RunOutcome {
         duration: Duration::from_millis(1234),
         interrupted: false,
         baseline: None,
+        embedded_reference: false,
         cases: vec![
             case(
                 "create_pipeline::basic",

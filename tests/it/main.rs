@@ -2,6 +2,7 @@
 //! runner against faulty endpoints, reports and their goldens, fuzz
 //! regressions, and the reference under load through the harness's client.
 
+mod baseline;
 mod case_files;
 mod cli;
 mod console_output;
@@ -16,4 +17,5 @@ mod planted_bugs;
 mod reference_load;
 mod report_e2e;
 mod report_golden;
+mod selection;
 mod support;

@@ -147,6 +147,7 @@ fn base_run() -> RunOutcome {
         ],
         interrupted: false,
         baseline: None,
+        embedded_reference: false,
     }
 }
 
