@@ -307,6 +307,28 @@ pub struct RunOutcome {
     pub cases: Vec<CaseOutcome>,
     /// Set when the run stopped early (e.g. Ctrl-C): the cases listed are those that finished.
     pub interrupted: bool,
+    /// Set when the run stopped starting cases because enough had failed (`--max-failures`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
+}
+
+/// Why and where a run stopped starting new cases before the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopped {
+    /// The failure limit that was reached.
+    pub max_failures: usize,
+    /// Selected cases that were never started (they are not in the outcome).
+    pub not_started: usize,
+}
+
+impl Stopped {
+    /// `stopped after 5 failed case(s) (--max-failures): 120 case(s) not started`.
+    pub fn line(&self) -> String {
+        format!(
+            "stopped after {} failed case(s) (--max-failures): {} case(s) not started",
+            self.max_failures, self.not_started
+        )
+    }
 }
 
 impl RunOutcome {

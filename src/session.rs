@@ -83,6 +83,8 @@ pub struct Chosen {
     pub timeout: Duration,
     /// Cases in flight at once.
     pub jobs: usize,
+    /// Start no new case once this many have failed (`None`: run them all).
+    pub max_failures: Option<usize>,
 }
 
 impl Selection {
@@ -124,6 +126,7 @@ impl Selection {
             },
             timeout: Duration::from_secs_f64(self.timeout_seconds),
             jobs: self.jobs.unwrap_or_else(default_jobs),
+            max_failures: None,
         })
     }
 
@@ -195,7 +198,7 @@ pub async fn execute(
         jobs: chosen.jobs,
         snapshots,
     })
-    .map(Arc::new)
+    .map(|runner| Arc::new(runner.with_max_failures(chosen.max_failures)))
     .map_err(SessionError::Usage)?;
     let described = target.describe();
     on_start(Started {

@@ -17,7 +17,8 @@ use super::{runtime, Locations, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USA
     dpconform run                                  all cases against the embedded reference\n  \
     dpconform run create_pipeline                  cases whose name contains `create_pipeline`\n  \
     dpconform run --endpoint http://localhost:5000 against another implementation\n  \
-    dpconform run --report-dir reports/ --partition 2/4   part 2 of 4, with report files\n\n\
+    dpconform run --report-dir reports/ --partition 2/4   part 2 of 4, with report files\n  \
+    dpconform run --quiet --max-failures 50        failures by cause and totals; stop after 50 failed\n\n\
     Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
     AWS_SESSION_TOKEN and AWS_REGION (test defaults when unset).")]
 pub struct RunArgs {
@@ -33,6 +34,14 @@ pub struct RunArgs {
     /// Progress display: a bar on a terminal, plain lines otherwise
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     progress: ProgressMode,
+    /// Print only the failures grouped by cause and the totals (no line per case,
+    /// no failure details: those are in the reports)
+    #[arg(short, long)]
+    quiet: bool,
+    /// Start no new case once N cases have failed; the cases in flight finish,
+    /// and the reports are written and say the run stopped
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_failures: Option<u32>,
 }
 
 /// Which cases run and how: shared by `run` and `compare`.
@@ -108,7 +117,9 @@ pub fn run(args: RunArgs) -> u8 {
     let cases = std::mem::take(&mut chosen.cases);
     let selected = cases.len();
     let secrets = possible_secrets();
-    let (progress, observer) = Progress::new(args.progress, secrets.clone());
+    let mode = if args.quiet { ProgressMode::Quiet } else { args.progress };
+    let (progress, observer) = Progress::new(mode, secrets.clone());
+    chosen.max_failures = args.max_failures.map(|n| n as usize);
     let partition = chosen
         .meta
         .partition
@@ -158,7 +169,12 @@ pub fn run(args: RunArgs) -> u8 {
             }
         }
     }
-    crate::outln!("{}", secrets.apply(&console::summary(&finished.outcome)));
+    let end = if args.quiet {
+        console::brief(&finished.outcome)
+    } else {
+        console::summary(&finished.outcome)
+    };
+    crate::outln!("{}", secrets.apply(&end));
     if code != EXIT_OK {
         return code;
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Grade;
-use crate::outcome::{CaseOutcome, CaseStatus, Phase, RunOutcome, StepOutcome, StepStatus, Totals};
+use crate::outcome::{CaseOutcome, CaseStatus, Phase, RunOutcome, StepOutcome, StepStatus, Stopped, Totals};
 
 /// The `schema` member of every report.json.
 pub(crate) const SCHEMA: &str = "dpconform-report";
@@ -56,6 +56,9 @@ pub struct RunInfo {
     pub merged_from: Vec<String>,
     /// The run stopped early (Ctrl-C): only the cases that finished are in the report.
     pub interrupted: bool,
+    /// The run stopped starting cases after too many failed (`--max-failures`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
     /// Requests sent, retries included.
     pub requests: u32,
 }
@@ -232,6 +235,7 @@ impl Report {
                 partition: meta.partition.clone(),
                 merged_from: Vec::new(),
                 interrupted: run.interrupted,
+                stopped: run.stopped,
                 requests: run.requests(),
             },
             totals: Totals::default(),
