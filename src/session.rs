@@ -196,7 +196,8 @@ pub async fn execute(
         credentials: target.credentials.clone(),
         timeout: chosen.timeout,
         jobs: chosen.jobs,
-        snapshots,
+        // The corpus is read-only against anything but the embedded reference.
+        snapshots: snapshots.for_target(target.is_embedded()),
     })
     .map(|runner| Arc::new(runner.with_max_failures(chosen.max_failures)))
     .map_err(SessionError::Usage)?;

@@ -66,13 +66,27 @@ fn main() {
         std::process::exit(2);
     });
     eprintln!("dpconform: running against {}", target.describe());
+    // Against a foreign endpoint the corpus is read-only: pending snapshots go to
+    // cargo's scratch folder, and INSTA_UPDATE changes nothing in `snapshots/`
+    // unless DPCONFORM_WRITE_CORPUS is set.
+    let pending = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pending-snapshots");
+    let snapshots = SnapshotStore::new(&root.join("snapshots"))
+        .pending_in(Some(&pending))
+        .writing_corpus(std::env::var_os("DPCONFORM_WRITE_CORPUS").is_some())
+        .for_target(target.is_embedded());
+    if snapshots.is_read_only() {
+        eprintln!(
+            "dpconform: new snapshots go to {} (the corpus is read-only)",
+            pending.display()
+        );
+    }
     let runner = Arc::new(
         Runner::new(RunConfig {
             endpoint: target.endpoint.clone(),
             credentials: target.credentials.clone(),
             timeout: Duration::from_secs(10),
             jobs: default_jobs(),
-            snapshots: SnapshotStore::new(&root.join("snapshots")),
+            snapshots,
         })
         .expect("an HTTP client"),
     );

@@ -42,6 +42,15 @@ pub struct RunArgs {
     /// and the reports are written and say the run stopped
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_failures: Option<u32>,
+    /// Where new or changed snapshots (.snap.new) go on a run against any endpoint
+    /// but the embedded reference, whose corpus stays read-only
+    /// [default: <report-dir>/pending-snapshots; without --report-dir, nowhere]
+    #[arg(long, value_name = "DIR")]
+    pending: Option<PathBuf>,
+    /// Let a run against another endpoint change the corpus's snapshots as a run
+    /// against the embedded reference does (.snap.new beside the .snap; INSTA_UPDATE)
+    #[arg(long)]
+    write_corpus: bool,
 }
 
 /// Which cases run and how: shared by `run` and `compare`.
@@ -114,6 +123,25 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let pending = args
+        .pending
+        .clone()
+        .or_else(|| args.report_dir.as_ref().map(|d| d.join("pending-snapshots")));
+    if let (Some(dir), false) = (&pending, args.write_corpus) {
+        let inside = |d: &std::path::Path| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf());
+        if inside(dir).starts_with(inside(selection.snapshots())) {
+            eprintln!(
+                "dpconform: --pending {} is inside the snapshots folder {}, which a run against another endpoint \
+                 leaves untouched: choose another folder (or --write-corpus)",
+                dir.display(),
+                selection.snapshots().display()
+            );
+            return EXIT_USAGE;
+        }
+    }
+    let snapshots = SnapshotStore::new(selection.snapshots())
+        .pending_in(pending.as_deref())
+        .writing_corpus(args.write_corpus);
     let cases = std::mem::take(&mut chosen.cases);
     let selected = cases.len();
     let secrets = possible_secrets();
@@ -135,7 +163,7 @@ pub fn run(args: RunArgs) -> u8 {
             args.endpoint.as_deref(),
             cases,
             &chosen,
-            SnapshotStore::new(selection.snapshots()),
+            snapshots,
             observer,
             interrupt,
             |s| {

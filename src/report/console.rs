@@ -130,7 +130,7 @@ fn causes(out: &mut String, groups: &[FailureGroup]) {
     if groups.len() > GROUPS_SHOWN {
         let _ = writeln!(
             out,
-            "  … and {} more cause(s): see the details above or report.html",
+            "  … and {} more cause(s), in the reports (report.html, summary.md)",
             groups.len() - GROUPS_SHOWN
         );
     }

@@ -206,7 +206,17 @@ async fn max_failures_starts_no_case_after_the_limit_and_the_reports_say_so() {
     let dir = ten_failing_cases("cli-max-failures");
     let out = dpconform(
         &dir,
-        &["run", "-j", "1", "--max-failures", "3", "--report-dir", "out", "--endpoint", &endpoint.url],
+        &[
+            "run",
+            "-j",
+            "1",
+            "--max-failures",
+            "3",
+            "--report-dir",
+            "out",
+            "--endpoint",
+            &endpoint.url,
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -215,7 +225,11 @@ async fn max_failures_starts_no_case_after_the_limit_and_the_reports_say_so() {
         "{stdout}"
     );
     assert!(stdout.trim_end().ends_with("0 passed, 3 failed"), "{stdout}");
-    assert_eq!(endpoint.requests.load(Ordering::SeqCst), 3, "one request per started case");
+    assert_eq!(
+        endpoint.requests.load(Ordering::SeqCst),
+        3,
+        "one request per started case"
+    );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap()).unwrap();
     assert_eq!(report["run"]["stopped"]["not_started"], 7);
