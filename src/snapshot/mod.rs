@@ -269,6 +269,18 @@ pub fn pending(root: &Path) -> std::io::Result<Vec<Pending>> {
     Ok(found)
 }
 
+/// Every `.snap.new` below `pending_root` (a foreign run's pending folder), each
+/// paired with the `.snap` of the same place below `corpus_root` that it would replace.
+pub fn pending_from(pending_root: &Path, corpus_root: &Path) -> std::io::Result<Vec<Pending>> {
+    let mut found = pending(pending_root)?;
+    for p in &mut found {
+        if let Ok(below) = p.snap_file.strip_prefix(pending_root) {
+            p.snap_file = corpus_root.join(below);
+        }
+    }
+    Ok(found)
+}
+
 fn collect_pending(dir: &Path, found: &mut Vec<Pending>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -315,6 +327,9 @@ pub fn accept(p: &Pending) -> std::io::Result<()> {
             continue;
         }
         out.push_str(line);
+    }
+    if let Some(folder) = p.snap_file.parent() {
+        std::fs::create_dir_all(folder)?;
     }
     std::fs::write(&p.snap_file, out)?;
     std::fs::remove_file(&p.new_file)

@@ -126,3 +126,30 @@ async fn a_pending_folder_inside_the_corpus_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("inside the snapshots folder"));
     assert_eq!(endpoint.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_runs_pending_snapshots_are_accepted_only_on_purpose() {
+    let endpoint = FaultyEndpoint::start(Fault::None).await;
+    let dir = corpus("accept-from");
+    let before = tree(&dir.path().join("snapshots"));
+    run(&dir, Some(&endpoint.url), None);
+    // The corpus has nothing pending: `accept` there changes nothing.
+    let out = dpconform_command(&dir).args(["snapshots", "accept"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 snapshot(s) accepted"));
+    assert!(tree(&dir.path().join("snapshots")) == before);
+    let out = dpconform_command(&dir)
+        .args(["snapshots", "accept", "--from", "out/pending-snapshots"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 snapshot(s) accepted"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let after = tree(&dir.path().join("snapshots"));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        ["a/differs__describe.snap", "a/unseen__describe.snap"]
+    );
+    assert!(String::from_utf8_lossy(&after["a/differs__describe.snap"]).contains("Pipeline not found"));
+}
