@@ -30,7 +30,7 @@ use crate::report::console;
 use crate::run::default_jobs;
 use crate::send::target::Credentials;
 use crate::session::{Chosen, Selection, Session, SessionError};
-use crate::snapshot::configure_insta_environment;
+use crate::snapshot::{configure_insta_environment, SnapshotStore};
 
 type StartFn = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = String> + Send>> + Send>;
 
@@ -49,6 +49,7 @@ pub struct Harness {
     selection: Selection,
     endpoint: Endpoint,
     credentials: Option<Credentials>,
+    pending: PathBuf,
 }
 
 impl Default for Harness {
@@ -66,7 +67,17 @@ impl Harness {
             selection: Selection::default(),
             endpoint: Endpoint::FromEnvironment,
             credentials: None,
+            pending: std::env::temp_dir().join("dpconform-pending-snapshots"),
         }
+    }
+
+    /// Where new or changed snapshots (`.snap.new`) go when the endpoint is not
+    /// the embedded reference: the case folders stay read-only then, whatever
+    /// `INSTA_UPDATE` says, unless `DPCONFORM_WRITE_CORPUS` is set
+    /// (default: `dpconform-pending-snapshots` in the temporary folder).
+    pub fn pending_snapshots(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.pending = dir.into();
+        self
     }
 
     /// Test the endpoint at `url` (`http://127.0.0.1:4566`).
@@ -166,11 +177,22 @@ impl Harness {
             Ok(rt) => Arc::new(rt),
             Err(e) => return setup_error(&format!("cannot start the async runtime: {e}")),
         };
-        let session = match rt.block_on(start_session(self.endpoint, self.credentials, &chosen)) {
+        let snapshots = chosen
+            .snapshots
+            .clone()
+            .pending_in(Some(&self.pending))
+            .writing_corpus(std::env::var_os("DPCONFORM_WRITE_CORPUS").is_some());
+        let session = match rt.block_on(start_session(self.endpoint, self.credentials, &chosen, snapshots)) {
             Ok(session) => Arc::new(session),
             Err(e) => return setup_error(&e.to_string()),
         };
         eprintln!("dpconform: running against {}", session.target());
+        if session.corpus_is_read_only() {
+            eprintln!(
+                "dpconform: new snapshots go to {} (the case folders are read-only against this endpoint)",
+                self.pending.display()
+            );
+        }
         let trials = chosen
             .cases
             .into_iter()
@@ -208,13 +230,14 @@ async fn start_session(
     endpoint: Endpoint,
     credentials: Option<Credentials>,
     chosen: &Chosen,
+    snapshots: SnapshotStore,
 ) -> Result<Session, SessionError> {
     let url = match endpoint {
         Endpoint::FromEnvironment => None,
         Endpoint::Url(url) => Some(url),
         Endpoint::Start(start) => Some(start().await),
     };
-    Session::start(url.as_deref(), credentials, chosen, chosen.snapshots.clone()).await
+    Session::start(url.as_deref(), credentials, chosen, snapshots).await
 }
 
 /// Every bad case file becomes a failing test that shows its error; the good ones are not run.

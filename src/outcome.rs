@@ -345,6 +345,9 @@ pub struct RunOutcome {
     /// What a baseline of known failures made of the run; `None` without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineVerdict>,
+    /// Set when the run stopped starting cases because enough had failed (`--max-failures`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
 }
 
 /// What a baseline made of a whole run.
@@ -365,6 +368,25 @@ pub struct WaivedCheck {
     pub check: String,
     /// Why it fails.
     pub reason: String,
+}
+
+/// Why and where a run stopped starting new cases before the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopped {
+    /// The failure limit that was reached.
+    pub max_failures: usize,
+    /// Selected cases that were never started (they are not in the outcome).
+    pub not_started: usize,
+}
+
+impl Stopped {
+    /// `stopped after 5 failed case(s) (--max-failures): 120 case(s) not started`.
+    pub fn line(&self) -> String {
+        format!(
+            "stopped after {} failed case(s) (--max-failures): {} case(s) not started",
+            self.max_failures, self.not_started
+        )
+    }
 }
 
 impl RunOutcome {

@@ -114,6 +114,8 @@ pub struct Chosen {
     pub snapshots: SnapshotStore,
     /// The baseline, ready to judge the run.
     pub baseline: Option<Arc<Judge>>,
+    /// Start no new case once this many have failed (`None`: run them all).
+    pub max_failures: Option<usize>,
 }
 
 impl Selection {
@@ -167,6 +169,7 @@ impl Selection {
             jobs: self.jobs.unwrap_or_else(default_jobs),
             snapshots,
             baseline,
+            max_failures: None,
         })
     }
 
@@ -295,10 +298,11 @@ impl Session {
             credentials: target.credentials.clone(),
             timeout: chosen.timeout,
             jobs: chosen.jobs,
-            snapshots,
+            // The corpus is read-only against anything but the embedded reference.
+            snapshots: snapshots.for_target(target.is_embedded()),
             baseline: chosen.baseline.clone(),
         })
-        .map(Arc::new)
+        .map(|runner| Arc::new(runner.with_max_failures(chosen.max_failures)))
         .map_err(SessionError::Usage)?;
         Ok(Session {
             runner,
@@ -325,10 +329,12 @@ impl Session {
 
     /// Whether the target is the embedded reference.
     pub fn is_embedded(&self) -> bool {
-        #[cfg(feature = "embedded-reference")]
-        return self._target.embedded.is_some();
-        #[cfg(not(feature = "embedded-reference"))]
-        false
+        self._target.is_embedded()
+    }
+
+    /// Whether the session may not write into the snapshot folders (a foreign endpoint).
+    pub fn corpus_is_read_only(&self) -> bool {
+        self.runner.config().snapshots.is_read_only()
     }
 
     /// The endpoint as reproductions name it: `None` for the embedded reference.

@@ -22,6 +22,9 @@ pub enum ProgressMode {
     Bar,
     /// Plain lines only
     Plain,
+    /// Nothing while the run goes (`--quiet`)
+    #[value(skip)]
+    Quiet,
 }
 
 /// The observer of a run and the handle that ends the bar.
@@ -32,7 +35,12 @@ pub struct Progress {
 impl Progress {
     /// Case lines are printed with `secrets` removed.
     pub fn new(mode: ProgressMode, secrets: Secrets) -> (Progress, Observer) {
+        if mode == ProgressMode::Quiet {
+            let observer: Observer = Arc::new(|_| {});
+            return (Progress { bar: None }, observer);
+        }
         let use_bar = match mode {
+            ProgressMode::Quiet => false,
             ProgressMode::Bar => true,
             ProgressMode::Plain => false,
             ProgressMode::Auto => std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),

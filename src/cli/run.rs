@@ -16,7 +16,8 @@ use super::{runtime, Locations, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USA
     dpconform run                                  all cases against the embedded reference\n  \
     dpconform run create_pipeline                  cases whose name contains `create_pipeline`\n  \
     dpconform run --endpoint http://localhost:5000 against another implementation\n  \
-    dpconform run --report-dir reports/ --partition 2/4   part 2 of 4, with report files\n\n\
+    dpconform run --report-dir reports/ --partition 2/4   part 2 of 4, with report files\n  \
+    dpconform run --quiet --max-failures 50        failures by cause and totals; stop after 50 failed\n\n\
     Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
     AWS_SESSION_TOKEN and AWS_REGION (test defaults when unset).")]
 pub struct RunArgs {
@@ -35,6 +36,23 @@ pub struct RunArgs {
     /// Run only the cases that failed in an earlier run: DIR is its --report-dir (or its report.json)
     #[arg(long, value_name = "DIR")]
     rerun_failed: Option<PathBuf>,
+    /// Print only the failures grouped by cause and the totals (no line per case,
+    /// no failure details: those are in the reports)
+    #[arg(short, long)]
+    quiet: bool,
+    /// Start no new case once N cases have failed; the cases in flight finish,
+    /// and the reports are written and say the run stopped
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_failures: Option<u32>,
+    /// Where new or changed snapshots (.snap.new) go on a run against any endpoint
+    /// but the embedded reference, whose corpus stays read-only
+    /// [default: <report-dir>/pending-snapshots; without --report-dir, nowhere]
+    #[arg(long, value_name = "DIR")]
+    pending: Option<PathBuf>,
+    /// Let a run against another endpoint change the corpus's snapshots as a run
+    /// against the embedded reference does (.snap.new beside the .snap; INSTA_UPDATE)
+    #[arg(long)]
+    write_corpus: bool,
 }
 
 /// The names of the failed cases of an earlier run's report.
@@ -172,10 +190,34 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let pending = args
+        .pending
+        .clone()
+        .or_else(|| args.report_dir.as_ref().map(|d| d.join("pending-snapshots")));
+    if let (Some(dir), false) = (&pending, args.write_corpus) {
+        let inside = |d: &std::path::Path| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf());
+        let folders = selection.folders.iter().map(|f| &f.snapshots);
+        if let Some(snapshots) = folders.into_iter().find(|s| inside(dir).starts_with(inside(s))) {
+            eprintln!(
+                "dpconform: --pending {} is inside the snapshots folder {}, which a run against another endpoint \
+                 leaves untouched: choose another folder (or --write-corpus)",
+                dir.display(),
+                snapshots.display()
+            );
+            return EXIT_USAGE;
+        }
+    }
+    let snapshots = chosen
+        .snapshots
+        .clone()
+        .pending_in(pending.as_deref())
+        .writing_corpus(args.write_corpus);
     let cases = std::mem::take(&mut chosen.cases);
     let selected = cases.len();
     let secrets = possible_secrets();
-    let (progress, observer) = Progress::new(args.progress, secrets.clone());
+    let mode = if args.quiet { ProgressMode::Quiet } else { args.progress };
+    let (progress, observer) = Progress::new(mode, secrets.clone());
+    chosen.max_failures = args.max_failures.map(|n| n as usize);
     let partition = chosen
         .meta
         .partition
@@ -191,7 +233,7 @@ pub fn run(args: RunArgs) -> u8 {
             args.endpoint.as_deref(),
             cases,
             &chosen,
-            chosen.snapshots.clone(),
+            snapshots,
             observer,
             interrupt,
             |s| {
@@ -225,7 +267,12 @@ pub fn run(args: RunArgs) -> u8 {
             }
         }
     }
-    crate::outln!("{}", secrets.apply(&console::summary(&finished.outcome)));
+    let end = if args.quiet {
+        console::brief(&finished.outcome)
+    } else {
+        console::summary(&finished.outcome)
+    };
+    crate::outln!("{}", secrets.apply(&end));
     if code != EXIT_OK {
         return code;
     }

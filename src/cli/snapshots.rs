@@ -1,5 +1,7 @@
 //! `dpconform snapshots pending|accept|reject`: what `cargo insta review` does,
 //! for users of the installed binary (cargo insta only works inside a cargo package).
+//! A run against another endpoint leaves its pending snapshots outside the corpus;
+//! `--from DIR` reviews and accepts those, on purpose.
 
 use std::path::PathBuf;
 
@@ -13,6 +15,11 @@ pub struct SnapshotsArgs {
     /// Folder of insta snapshots
     #[arg(long, value_name = "DIR", default_value = "snapshots", global = true)]
     snapshots: PathBuf,
+    /// Take the pending snapshots from this folder (a run's `<report-dir>/pending-snapshots`
+    /// against another endpoint) instead of from beside the stored ones; `accept`
+    /// then writes them into --snapshots
+    #[arg(long, value_name = "DIR", global = true)]
+    from: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -40,10 +47,15 @@ pub fn snapshots(args: SnapshotsArgs) -> u8 {
         Action::Accept { filters } => (filters, "accepted"),
         Action::Reject { filters } => (filters, "rejected"),
     };
-    let all = match snapshot::pending(&args.snapshots) {
+    let found = match &args.from {
+        Some(from) => snapshot::pending_from(from, &args.snapshots),
+        None => snapshot::pending(&args.snapshots),
+    };
+    let all = match found {
         Ok(all) => all,
         Err(e) => {
-            eprintln!("dpconform: cannot read {}: {e}", args.snapshots.display());
+            let folder = args.from.as_ref().unwrap_or(&args.snapshots);
+            eprintln!("dpconform: cannot read {}: {e}", folder.display());
             return EXIT_USAGE;
         }
     };

@@ -11,6 +11,7 @@ use crate::case::Grade;
 
 use super::compare::Comparison;
 use super::diff::{Reason, ReportDiff};
+use super::groups::{self, signature, FailureGroup};
 use super::json::{CaseReport, Exchange, Report, Status, StepReport};
 use super::matrix;
 
@@ -22,11 +23,12 @@ td.n{text-align:right}tr.fails td:first-child{border-left:4px solid #cf222e}tr.c
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em;white-space:pre-wrap;word-break:break-all}
 .badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;padding:0 4px;color:#fff;font-weight:600;font-size:12px}
-.passed,.newly-passing{background:#1a7f37}.failed,.newly-failing,.differs{background:#cf222e}.skipped,.added,.removed{background:#6e7781}
-.different-reason,.changed-response{background:#9a6700}
+.badge.passed,.badge.newly-passing{background:#1a7f37}.badge.failed,.badge.newly-failing,.badge.differs{background:#cf222e}
+.badge.skipped,.badge.added,.badge.removed{background:#6e7781}.badge.different-reason,.badge.changed-response{background:#9a6700}
 .item{border:1px solid #d0d7de;border-radius:6px;margin:.4em 0;padding:.2em .8em}
-.item>details>summary{cursor:pointer;padding:.2em 0}
+.item>details>summary{cursor:pointer;padding:.2em 0}.why{color:#cf222e}
 .step{margin:.5em 0 .5em 1em;padding-left:.8em;border-left:3px solid #d0d7de}.step.failed{border-left-color:#cf222e}
+.step.passed{border-left-color:#1a7f37}
 .add{color:#1a7f37}.del{color:#cf222e}.hunk{color:#8250df}
 #controls{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #d0d7de}
 #filter{width:28em;padding:4px}.muted{color:#57606a}
@@ -53,8 +55,12 @@ const SCRIPT: &str = r#"
   }
   input.addEventListener('input', apply);
   status.addEventListener('change', apply);
-  var query = /^#q=(.*)$/.exec(window.location.hash);
-  if (query) { input.value = decodeURIComponent(query[1]); }
+  function fromHash() {
+    var query = /^#q=(.*)$/.exec(window.location.hash);
+    if (query) { input.value = decodeURIComponent(query[1]); apply(); }
+  }
+  window.addEventListener('hashchange', fromHash);
+  fromHash();
   apply();
 })();
 "#;
@@ -216,21 +222,43 @@ fn case_item(case: &CaseReport) -> String {
     let mut search = format!("{} {} {} {}", case.name, case.area, case.status.as_str(), case.about);
     for step in &case.steps {
         for f in &step.failures {
-            let _ = write!(search, " {} {} {}", step.name, f.check, f.message);
+            let _ = write!(
+                search,
+                " {} {} {} {}: {}",
+                step.name,
+                f.check,
+                f.message,
+                f.check,
+                signature(&f.message)
+            );
         }
     }
     let status = case.status.as_str();
+    // A failed case says on its collapsed row why: its first failed check.
+    let headline = match case
+        .failed_steps()
+        .flat_map(|s| s.failures.first().map(|f| (s, f)))
+        .next()
+    {
+        Some((step, f)) => format!(
+            "<span class=\"why\">{} <code>[{}]</code> {}</span>",
+            esc(&step.name),
+            esc(&f.check),
+            esc(super::text::first_line(&f.message))
+        ),
+        None => esc(&case.about),
+    };
     let mut out = format!(
-        "<section class=\"item\" data-status=\"{}\" data-search=\"{}\"><details><summary>{} <code>{}</code> — {}</summary>",
+        "<section class=\"item\" data-status=\"{}\" data-search=\"{}\"><details><summary>{} <code>{}</code> — {headline}</summary>",
         esc(status),
         esc(&search.to_lowercase()),
         badge(status, status),
         esc(&case.name),
-        esc(&case.about)
     );
     let _ = write!(
         out,
-        "<p class=\"muted\">file <code>{}</code> · grade {}{} · source: {}{}</p>",
+        "<p>{}</p><p class=\"muted\">file <code>{}</code> · grade {}{} · source: {}{}</p>",
+        esc(&case.about),
         esc(&case.file),
         case.grade,
         case.failed_grade
@@ -250,14 +278,53 @@ fn case_item(case: &CaseReport) -> String {
     out
 }
 
+/// The table of failures by cause, largest first; each cause links to the
+/// cases it failed (the filter box, through the page's `#q=` address).
+fn causes_table(groups: &[FailureGroup]) -> String {
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<h2>Failures by cause</h2><table id=\"causes\"><tr><th>check</th><th>cause</th><th>cases</th><th>failures</th><th>e.g.</th></tr>",
+    );
+    for g in groups {
+        let _ = write!(
+            out,
+            "<tr><td><code>{}</code></td><td><a href=\"#q={}\">{}</a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(&g.check),
+            esc(&percent_encode(&g.cause().to_lowercase())),
+            esc(&g.signature),
+            g.cases,
+            g.failures,
+            g.examples.iter().map(|e| format!("<code>{}</code>", esc(e))).collect::<Vec<_>>().join(", ")
+        );
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// `text` for a URL fragment: every byte but unreserved ones as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// `report.html`: metadata, totals, the per-action matrix, and every case
 /// (failures first in the menu) with its steps, requests, responses and diffs.
 pub fn report(report: &Report) -> String {
     let t = &report.totals;
     let r = &report.run;
     let mut body = format!("<h1>dpconform: {}</h1>\n", esc(&t.summary_line()));
+    let mut run_table = String::new();
     let _ = write!(
-        body,
+        run_table,
         "<table><tr><th>endpoint</th><td><code>{}</code></td></tr><tr><th>started</th><td>{}</td></tr>\
          <tr><th>duration</th><td>{:.0} ms</td></tr><tr><th>requests</th><td>{}</td></tr>\
          <tr><th>run</th><td><code>{}</code>{}</td></tr><tr><th>dpconform</th><td>{}</td></tr>\
@@ -277,6 +344,16 @@ pub fn report(report: &Report) -> String {
     if r.interrupted {
         body.push_str("<p><b>Interrupted</b>: only the cases that finished are counted.</p>");
     }
+    if let Some(stopped) = &r.stopped {
+        let _ = write!(
+            body,
+            "<p id=\"stopped\"><b>Stopped early</b>: {}.</p>",
+            esc(&stopped.line())
+        );
+    }
+    body.push_str(&causes_table(&groups::group(report)));
+    body.push_str("<h2>Run</h2>");
+    body.push_str(&run_table);
     let _ = write!(
         body,
         "<h2>Totals by evidence grade</h2><p id=\"verdict\"><b>{}</b></p>\
@@ -511,4 +588,67 @@ pub fn compare(c: &Comparison) -> String {
         &body,
         &[("all", format!("all ({})", c.differences.len()))],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::STYLE;
+
+    /// The classes that colour a badge; on anything else they would paint a whole block.
+    const STATUS_CLASSES: [&str; 10] = [
+        "passed",
+        "failed",
+        "skipped",
+        "newly-passing",
+        "newly-failing",
+        "differs",
+        "added",
+        "removed",
+        "different-reason",
+        "changed-response",
+    ];
+
+    /// Selectors of `css` that give a status class a background without being a badge's.
+    fn status_backgrounds_off_badges(css: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for rule in css.split('}') {
+            let Some((selectors, declarations)) = rule.split_once('{') else {
+                continue;
+            };
+            if !declarations.contains("background") {
+                continue;
+            }
+            for selector in selectors.split(',').map(str::trim) {
+                let classes: Vec<&str> = selector
+                    .split('.')
+                    .skip(1)
+                    .map(|c| c.split([' ', '>', ':']).next().unwrap_or(c))
+                    .collect();
+                let status = classes.iter().any(|c| STATUS_CLASSES.contains(c));
+                if status && !selector.starts_with(".badge.") {
+                    found.push(selector.to_string());
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn only_badges_carry_a_status_background() {
+        assert_eq!(status_backgrounds_off_badges(STYLE), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_rule_that_painted_whole_steps_is_caught() {
+        // The rule report.html had: `.failed` matched `<div class="step failed">` too.
+        let old = ".passed,.newly-passing{background:#1a7f37}.failed{background:#cf222e}";
+        assert_eq!(
+            status_backgrounds_off_badges(old),
+            [".passed", ".newly-passing", ".failed"]
+        );
+        assert_eq!(
+            status_backgrounds_off_badges(".step.failed{background:#fee}"),
+            [".step.failed"]
+        );
+    }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::reproduce::{reproduce, Reproduction};
 use crate::case::Grade;
 use crate::outcome::{
-    BaselineVerdict, CaseOutcome, CaseStatus, Counted, Phase, RunOutcome, StepOutcome, StepStatus, Totals,
+    BaselineVerdict, CaseOutcome, CaseStatus, Counted, Phase, RunOutcome, StepOutcome, StepStatus, Stopped, Totals,
 };
 
 /// The `schema` member of every report.json.
@@ -59,6 +59,9 @@ pub struct RunInfo {
     pub merged_from: Vec<String>,
     /// The run stopped early (Ctrl-C): only the cases that finished are in the report.
     pub interrupted: bool,
+    /// The run stopped starting cases after too many failed (`--max-failures`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
     /// Requests sent, retries included.
     pub requests: u32,
     /// The baseline of known failures the run was judged by, and what it made of the run.
@@ -251,6 +254,7 @@ impl Report {
                 partition: meta.partition.clone(),
                 merged_from: Vec::new(),
                 interrupted: run.interrupted,
+                stopped: run.stopped,
                 requests: run.requests(),
                 baseline: run.baseline.clone(),
             },

@@ -1,6 +1,8 @@
 //! Markdown for people and CI step summaries: `summary.md` of a run, the
-//! Markdown of `dpconform diff` and of `dpconform compare`. GitHub's step
-//! summary takes at most 1 MiB, so long failure lists are cut with a note.
+//! Markdown of `dpconform diff` and of `dpconform compare`. summary.md opens
+//! with the failures grouped by cause, and stays short (tens of KB) whatever
+//! fails: GitHub's step summary takes at most 1 MiB, so the per-case details
+//! are cut with a pointer to report.html, which has them all.
 
 use std::fmt::Write;
 
@@ -8,21 +10,31 @@ use crate::case::Grade;
 
 use super::compare::Comparison;
 use super::diff::{Reason, ReportDiff};
+use super::groups::{self, FailureGroup};
 use super::json::{CaseReport, Report, RunInfo, Status};
 use super::matrix::{self, Verdict};
 
 /// Failure details stop growing past this size (the rest is in report.html/report.json).
-const DETAILS_BUDGET: usize = 700 * 1024;
+const DETAILS_BUDGET: usize = 40 * 1024;
 
-/// `summary.md`: totals, the per-action matrix, the failures with their diffs.
+/// Groups of failures listed in the table; the rest are counted.
+const GROUPS_SHOWN: usize = 40;
+
+/// `summary.md`: failures by cause, totals, the per-action matrix, then the
+/// failed cases with their diffs as far as the budget goes.
 pub fn summary(report: &Report) -> String {
     let t = &report.totals;
     let mut out = String::new();
     let _ = writeln!(out, "# dpconform: {}\n", t.summary_line());
-    run_table(&mut out, &report.run);
     if report.run.interrupted {
-        let _ = writeln!(out, "\n> **Interrupted**: only the cases that finished are counted.");
+        let _ = writeln!(out, "> **Interrupted**: only the cases that finished are counted.\n");
     }
+    if let Some(stopped) = &report.run.stopped {
+        let _ = writeln!(out, "> **Stopped early**: {}.\n", stopped.line());
+    }
+    causes(&mut out, &groups::group(report));
+    let _ = writeln!(out, "\n## Run\n");
+    run_table(&mut out, &report.run);
     let _ = writeln!(out, "\n## Totals by evidence grade\n");
     let _ = writeln!(out, "**{}**\n", t.by_grade.verdict());
     let _ = writeln!(out, "| grade | passed | failed | skipped |");
@@ -84,7 +96,7 @@ pub fn summary(report: &Report) -> String {
             if out.len() - start > DETAILS_BUDGET {
                 let _ = writeln!(
                     out,
-                    "\n*… and {} more failed case(s): see report.html or report.json.*",
+                    "\n*… and {} more failed case(s): see [report.html](report.html) (or report.json) beside this file.*",
                     failed.len() - i
                 );
                 break;
@@ -93,6 +105,36 @@ pub fn summary(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The table of failures by cause, largest first.
+fn causes(out: &mut String, groups: &[FailureGroup]) {
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Failures by cause\n");
+    let _ = writeln!(out, "| check | cause | cases | failures | e.g. |");
+    let _ = writeln!(out, "|---|---|---:|---:|---|");
+    for g in groups.iter().take(GROUPS_SHOWN) {
+        let examples: Vec<String> = g.examples.iter().map(|e| format!("`{}`", cell(e))).collect();
+        let more = if g.cases > g.examples.len() { ", …" } else { "" };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {}{more} |",
+            cell(&g.check),
+            inline(&g.signature),
+            g.cases,
+            g.failures,
+            examples.join(", ")
+        );
+    }
+    if groups.len() > GROUPS_SHOWN {
+        let _ = writeln!(
+            out,
+            "\n*… and {} more cause(s): see [report.html](report.html).*",
+            groups.len() - GROUPS_SHOWN
+        );
+    }
 }
 
 fn run_table(out: &mut String, run: &RunInfo) {
@@ -280,6 +322,21 @@ fn fenced(out: &mut String, lang: &str, text: &str, indent: &str) {
         let _ = writeln!(out, "{indent}{line}");
     }
     let _ = writeln!(out, "{indent}{fence}");
+}
+
+/// Text as inline code inside a table cell, whatever backticks it holds.
+fn inline(text: &str) -> String {
+    let text = text.replace('|', "\\|").replace('\n', " ");
+    let mut fence = "`".to_string();
+    while text.contains(&fence) {
+        fence.push('`');
+    }
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Text safe inside a table cell and inline code.

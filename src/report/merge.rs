@@ -93,6 +93,14 @@ pub fn merge(parts: &[(String, Report)], allow_missing: bool) -> Result<Merged, 
             partition: None,
             merged_from,
             interrupted: parts.iter().any(|(_, p)| p.run.interrupted),
+            // A part that stopped early: the merge stopped short too, by all parts' unstarted cases.
+            stopped: parts
+                .iter()
+                .filter_map(|(_, p)| p.run.stopped)
+                .reduce(|a, b| crate::outcome::Stopped {
+                    max_failures: a.max_failures,
+                    not_started: a.not_started + b.not_started,
+                }),
             requests: parts.iter().map(|(_, p)| p.run.requests).sum(),
             baseline: merged_baseline(parts.iter().map(|(_, p)| p)),
         },

@@ -2,6 +2,7 @@
 //! [`json::Report`] made from them, only.
 //!
 //! - [`console`]: lines and the summary of a run, for the terminal
+//! - [`groups`]: failures grouped by check and cause, largest first (every report opens with them)
 //! - [`json`]: report.json, the versioned record every other report is made from
 //! - [`junit`], [`markdown`], [`html`]: junit.xml, summary.md, report.html (and the
 //!   Markdown/HTML of diff and compare)
@@ -14,6 +15,7 @@ pub mod baseline_file;
 pub mod compare;
 pub mod console;
 pub mod diff;
+pub mod groups;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -59,6 +59,8 @@ pub struct Runner {
     context: RunContext,
     /// Kept out of pending snapshots (an endpoint may echo them).
     secrets: Secrets,
+    /// Start no new case once this many have failed.
+    max_failures: Option<usize>,
 }
 
 impl Runner {
@@ -70,7 +72,15 @@ impl Runner {
             config,
             client,
             context: RunContext::new(),
+            max_failures: None,
         })
+    }
+
+    /// Starts no new case once `max` cases have failed (`None`: run them all); the
+    /// cases in flight finish, and the outcome says the run [stopped](crate::outcome::Stopped).
+    pub fn with_max_failures(mut self, max: Option<usize>) -> Self {
+        self.max_failures = max.map(|m| m.max(1));
+        self
     }
 
     /// The run's id (`{{run_id}}`).
@@ -106,22 +116,35 @@ impl Runner {
         let mut tasks = JoinSet::new();
         let mut indices = std::collections::HashMap::new();
         let placeholders: Vec<CaseOutcome> = cases.iter().map(|c| skeleton(c, CaseStatus::Failed)).collect();
+        let total = cases.len();
+        let mut started_cases = 0;
+        let failures = FailureLimit::new(self.max_failures);
         for (index, case) in cases.into_iter().enumerate() {
             let permit = tokio::select! {
                 biased;
                 _ = interrupt.reached(StopLevel::Drain) => break,
+                _ = failures.reached() => break,
                 permit = semaphore.clone().acquire_owned() => match permit {
                     Ok(permit) => permit,
                     Err(_) => break,
                 },
             };
+            // A case may have failed while this one waited for its permit.
+            if failures.is_reached() {
+                break;
+            }
+            started_cases += 1;
             let runner = self.clone();
             let observer = observer.clone();
+            let failures = failures.clone();
             let task = tasks.spawn(async move {
                 observer(Event::CaseStarted {
                     name: case.name.clone(),
                 });
                 let outcome = runner.run_case(&case).await;
+                if outcome.status == CaseStatus::Failed {
+                    failures.count();
+                }
                 drop(permit);
                 observer(Event::CaseFinished(Box::new(outcome.clone())));
                 (index, outcome)
@@ -151,6 +174,13 @@ impl Runner {
             }
         }
         let interrupted = interrupt.level() > StopLevel::Running;
+        let stopped = match self.max_failures {
+            Some(max_failures) if !interrupted && started_cases < total => Some(crate::outcome::Stopped {
+                max_failures,
+                not_started: total - started_cases,
+            }),
+            _ => None,
+        };
         // A case whose task died (a bug in dpconform) is still reported, as failed.
         for index in died {
             let mut placeholder = placeholders[index].clone();
@@ -169,6 +199,7 @@ impl Runner {
             interrupted,
             embedded_reference: false,
             baseline: self.config.baseline.as_ref().map(|judge| judge.verdict()),
+            stopped,
         }
     }
 
@@ -539,6 +570,45 @@ struct Exchanged {
     /// Envelope failures of every page.
     failures: Vec<CheckFailure>,
     pages: u32,
+}
+
+/// Counts failed cases against `--max-failures`, and tells the loop that
+/// starts cases when the limit is reached.
+#[derive(Clone)]
+struct FailureLimit {
+    max: Option<usize>,
+    failed: Arc<std::sync::atomic::AtomicUsize>,
+    reached: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl FailureLimit {
+    fn new(max: Option<usize>) -> Self {
+        FailureLimit {
+            max,
+            failed: Arc::default(),
+            reached: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
+    }
+
+    /// One more case failed.
+    fn count(&self) {
+        let failed = self.failed.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if self.max.is_some_and(|max| failed >= max) {
+            self.reached.send_replace(true);
+        }
+    }
+
+    fn is_reached(&self) -> bool {
+        *self.reached.borrow()
+    }
+
+    /// Resolves once the limit is reached; never, without one.
+    async fn reached(&self) {
+        let mut rx = self.reached.subscribe();
+        if rx.wait_for(|r| *r).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// Why a step's exchange stopped before there was a response to judge.

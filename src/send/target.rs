@@ -94,6 +94,15 @@ pub struct ResolvedTarget {
 }
 
 impl ResolvedTarget {
+    /// The target is the embedded reference, the corpus's own endpoint (the only
+    /// one whose answers may change the corpus's snapshots without being told).
+    pub fn is_embedded(&self) -> bool {
+        #[cfg(feature = "embedded-reference")]
+        return self.embedded.is_some();
+        #[cfg(not(feature = "embedded-reference"))]
+        false
+    }
+
     /// How output names the target.
     pub fn describe(&self) -> String {
         #[cfg(feature = "embedded-reference")]

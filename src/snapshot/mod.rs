@@ -6,6 +6,12 @@
 //! `.snap`), so `cargo insta review` and `INSTA_UPDATE` behave as insta users expect.
 //! [`pending`], [`accept`] and [`reject`] do what `cargo insta` does for users of
 //! the installed binary, outside any cargo package.
+//!
+//! The corpus is read-only unless a run means to change it: against any endpoint
+//! but the embedded reference ([`SnapshotStore::for_target`]) nothing under the
+//! snapshot folder is written, whatever `INSTA_UPDATE` says; a new or changed
+//! snapshot goes to a pending folder (the report folder's `pending-snapshots/`,
+//! or one the user names) as a `.snap.new`, to review and accept on purpose.
 
 pub(crate) mod redact;
 
@@ -21,6 +27,12 @@ pub struct SnapshotStore {
     root: PathBuf,
     /// Further case folders, each with its own snapshot folder: `(cases, snapshots)`.
     folders: Vec<(PathBuf, PathBuf)>,
+    /// Nothing below `root` is written (a run against a foreign endpoint).
+    read_only: bool,
+    /// Where `.snap.new` files go when the corpus is read-only (`None`: nowhere).
+    pending: Option<PathBuf>,
+    /// The user said a run against any endpoint may change the corpus.
+    write_corpus: bool,
 }
 
 /// One snapshot to compare.
@@ -38,11 +50,16 @@ pub(crate) struct SnapshotInput<'a> {
 }
 
 impl SnapshotStore {
-    /// `root` is made absolute so insta writes exactly there.
+    /// The snapshots under `root`, written the way insta does (`.snap.new` beside
+    /// the `.snap`, `INSTA_UPDATE` honoured); see [`SnapshotStore::for_target`] for
+    /// the read-only corpus. `root` is made absolute so insta writes exactly there.
     pub fn new(root: &Path) -> Self {
         SnapshotStore {
             root: absolute(root),
             folders: Vec::new(),
+            read_only: false,
+            pending: None,
+            write_corpus: false,
         }
     }
 
@@ -59,6 +76,37 @@ impl SnapshotStore {
             .iter()
             .find(|(cases, _)| file.starts_with(cases))
             .map_or(&self.root, |(_, snapshots)| snapshots)
+    }
+
+    /// Where pending snapshots go when the corpus is read-only (`None`: they are not written).
+    pub fn pending_in(mut self, dir: Option<&Path>) -> Self {
+        self.pending = dir.map(absolute);
+        self
+    }
+
+    /// Lets a run against any endpoint change the corpus, as one against the
+    /// embedded reference does (`--write-corpus`: recording a new source of truth).
+    pub fn writing_corpus(mut self, write_corpus: bool) -> Self {
+        self.write_corpus = write_corpus;
+        self
+    }
+
+    /// The policy of a run: the corpus may change only on a run against the
+    /// embedded reference, or when [`SnapshotStore::writing_corpus`] says so;
+    /// otherwise it is read-only and pending snapshots go to the pending folder.
+    pub fn for_target(mut self, embedded_reference: bool) -> Self {
+        self.read_only = !(embedded_reference || self.write_corpus);
+        self
+    }
+
+    /// Nothing under the snapshot folder is written by this store.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Where pending snapshots of a read-only corpus go.
+    pub fn pending_dir(&self) -> Option<&Path> {
+        self.pending.as_deref()
     }
 
     /// The `.snap` file of a snapshot.
@@ -86,18 +134,32 @@ impl SnapshotStore {
             None
         };
         if stored.as_deref().map(str::trim_end) == Some(input.text.trim_end()) {
-            let _ = std::fs::remove_file(path.with_extension("snap.new"));
+            if !self.read_only {
+                let _ = std::fs::remove_file(path.with_extension("snap.new"));
+            }
             return Ok(());
         }
-        if self.write_with_insta(input) {
-            // insta accepted it in place (INSTA_UPDATE=always/unseen/force).
-            return Ok(());
-        }
-        let new_file = path.with_extension("snap.new");
-        let written = if new_file.exists() {
-            format!("; new snapshot written to {}", relative(&new_file))
+        let written = if self.read_only {
+            match self.write_pending(input) {
+                Some(new_file) => format!(
+                    "; new snapshot written to {} (the corpus is read-only against this endpoint)",
+                    relative(&new_file)
+                ),
+                None => "; the corpus is read-only against this endpoint (give --report-dir or --pending DIR \
+                         to keep the new snapshot)"
+                    .to_string(),
+            }
         } else {
-            String::new()
+            if self.write_with_insta(self.root_for(input.case_file), input) {
+                // insta accepted it in place (INSTA_UPDATE=always/unseen/force).
+                return Ok(());
+            }
+            let new_file = path.with_extension("snap.new");
+            if new_file.exists() {
+                format!("; new snapshot written to {}", relative(&new_file))
+            } else {
+                String::new()
+            }
         };
         Err(match stored {
             None => CheckFailure::new(
@@ -117,10 +179,26 @@ impl SnapshotStore {
         })
     }
 
-    /// Runs insta's assertion; `true` if it passed (i.e. it updated the snapshot in place).
-    fn write_with_insta(&self, input: &SnapshotInput) -> bool {
+    /// A read-only corpus: insta writes the snapshot into the pending folder,
+    /// where there is no `.snap` to compare with, so whatever `INSTA_UPDATE` says
+    /// the result is a pending `.snap.new` there (a `.snap` insta wrote in place
+    /// becomes one) and never a passed check. Returns the file, if one was written.
+    fn write_pending(&self, input: &SnapshotInput) -> Option<PathBuf> {
+        let pending = self.pending.as_deref()?;
+        let snap = pending.join(input.area).join(format!("{}.snap", input.name));
+        let new_file = snap.with_extension("snap.new");
+        let _ = std::fs::remove_file(&snap);
+        if self.write_with_insta(pending, input) {
+            std::fs::rename(&snap, &new_file).ok()?;
+        }
+        new_file.exists().then_some(new_file)
+    }
+
+    /// Runs insta's assertion against the snapshots under `root`; `true` if it
+    /// passed (i.e. it updated the snapshot in place).
+    fn write_with_insta(&self, root: &Path, input: &SnapshotInput) -> bool {
         let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(self.root_for(input.case_file).join(input.area));
+        settings.set_snapshot_path(root.join(input.area));
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
         settings.set_description(input.description);
@@ -181,6 +259,10 @@ fn install_quiet_panic_hook() {
     });
 }
 
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn relative(path: &Path) -> String {
     std::env::current_dir()
         .ok()
@@ -204,6 +286,18 @@ pub fn pending(root: &Path) -> std::io::Result<Vec<Pending>> {
         collect_pending(root, &mut found)?;
     }
     found.sort_by(|a, b| a.new_file.cmp(&b.new_file));
+    Ok(found)
+}
+
+/// Every `.snap.new` below `pending_root` (a foreign run's pending folder), each
+/// paired with the `.snap` of the same place below `corpus_root` that it would replace.
+pub fn pending_from(pending_root: &Path, corpus_root: &Path) -> std::io::Result<Vec<Pending>> {
+    let mut found = pending(pending_root)?;
+    for p in &mut found {
+        if let Ok(below) = p.snap_file.strip_prefix(pending_root) {
+            p.snap_file = corpus_root.join(below);
+        }
+    }
     Ok(found)
 }
 
@@ -254,6 +348,9 @@ pub fn accept(p: &Pending) -> std::io::Result<()> {
         }
         out.push_str(line);
     }
+    if let Some(folder) = p.snap_file.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
     std::fs::write(&p.snap_file, out)?;
     std::fs::remove_file(&p.new_file)
 }
@@ -261,9 +358,4 @@ pub fn accept(p: &Pending) -> std::io::Result<()> {
 /// Deletes a pending snapshot; the stored one stays.
 pub fn reject(p: &Pending) -> std::io::Result<()> {
     std::fs::remove_file(&p.new_file)
-}
-
-/// `path` made absolute (as given when that fails), so folders compare and insta writes exactly there.
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -6,11 +6,18 @@ protocol (a small stdlib-only WebSocket client, no PyPI needed):
   no uncaught exception and no request to anything but the page itself;
 - typing into the filter box (real Input.insertText, as a keyboard would) hides
   exactly the items whose text does not contain the words typed, and the
-  status menu filters by status.
+  status menu filters by status;
+- with every case expanded, no step container has a background of its own
+  (a status colour belongs on the badge only: on the container it turned whole
+  steps into solid red or green blocks that hid the badge and the duration),
+  and every badge stands out from what it sits on;
+- optionally (`causes`), the table of failures by cause, above the matrix, names these.
 
 usage: cdp_check.py CHROMIUM SPEC.json SCREENSHOT_DIR
 SPEC is a list of {"page": path, "expect_initial": [names],
-"typing": [{"text": "...", "status": "all"|null, "expect": [names]}]}.
+"typing": [{"text": "...", "status": "all"|null, "expect": [names]}],
+"causes": ["text", ...] (optional), "screenshot": "name.png" (optional)}.
+The screenshot is taken with the first item expanded.
 Prints one `ok`/`FAILED` line per assertion and `N passed, N failed` last.
 """
 
@@ -131,6 +138,26 @@ class Session:
         return result["result"].get("value")
 
 
+# Every step container and the background it paints, and every badge with its
+# background and the background of the nearest ancestor that paints one.
+STEP_STYLES = """
+(() => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const painted = e => {
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const bg = getComputedStyle(p).backgroundColor;
+      if (bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') { return bg; }
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const steps = Array.from(document.querySelectorAll('.step')).map(s => getComputedStyle(s).backgroundColor);
+  const badges = Array.from(document.querySelectorAll('.badge')).filter(b => b.getClientRects().length > 0)
+    .map(b => [getComputedStyle(b).backgroundColor, painted(b)]);
+  document.querySelectorAll('details').forEach(d => { d.open = false; });
+  return {steps: steps, badges: badges};
+})()
+"""
+
 VISIBLE = """
 Array.from(document.querySelectorAll('.item'))
   .filter(e => !e.hidden && e.offsetParent !== null && e.getBoundingClientRect().height > 0)
@@ -185,6 +212,7 @@ def main():
             tab.events = browser.events  # one socket: events of all sessions land in one list
             for domain in ("Page", "Runtime", "Log", "Network"):
                 tab.call(f"{domain}.enable")
+            tab.call("Emulation.setDeviceMetricsOverride", width=1280, height=1000, deviceScaleFactor=1, mobile=False)
             tab.call("Page.navigate", url="file://" + path)
             tab.wait_for("Page.loadEventFired")
             time.sleep(0.3)
@@ -218,8 +246,36 @@ def main():
                       f"exactly {sorted(step['expect'])}", typed == step["text"] and visible == sorted(step["expect"]),
                       f"filter {typed!r}, visible {visible}")
 
+            # Every item shown: the filter emptied, the status menu on `all`.
+            tab.evaluate("(() => { const f = document.getElementById('filter'); f.value = '';"
+                         " const s = document.getElementById('status'); s.value = 'all';"
+                         " s.dispatchEvent(new Event('change')); })()")
+            styles = tab.evaluate(STEP_STYLES)
+            if styles["steps"]:
+                coloured = [bg for bg in styles["steps"] if bg not in ("rgba(0, 0, 0, 0)", "transparent")]
+                check(f"{name}: no step container of {len(styles['steps'])} paints a background", not coloured,
+                      f"backgrounds {sorted(set(coloured))}")
+            hidden = [b for b in styles["badges"] if b[0] == b[1]]
+            check(f"{name}: every badge ({len(styles['badges'])}) stands out from what it sits on", not hidden,
+                  f"badge on the same colour: {hidden[:3]}")
+            if page.get("causes"):
+                table = tab.evaluate(
+                    "(() => { const t = document.getElementById('causes'); return t ? t.textContent : ''; })()")
+                before_matrix = tab.evaluate(
+                    "(() => { const t = document.getElementById('causes'), m = document.getElementById('matrix');"
+                    " return !!t && !!m && !!(t.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING); })()")
+                missing = [c for c in page["causes"] if c not in table]
+                check(f"{name}: failures by cause, above the matrix, name {page['causes']}", before_matrix and not missing,
+                      f"missing {missing}; table {table[:300]!r}")
+
+            # The screenshot: the page from the top, the first failed (else first) item expanded.
+            tab.evaluate("(() => { const items = Array.from(document.querySelectorAll('.item'));"
+                         " const i = items.find(e => e.dataset.status === 'failed') || items[0];"
+                         " if (i) { i.querySelectorAll('details').forEach(d => { d.open = true; }); } })()")
+            height = tab.evaluate("Math.min(document.documentElement.scrollHeight, 6000)")
+            tab.call("Emulation.setDeviceMetricsOverride", width=1280, height=height, deviceScaleFactor=1, mobile=False)
             shot = tab.call("Page.captureScreenshot", format="png")
-            with open(os.path.join(shots, name + ".png"), "wb") as f:
+            with open(os.path.join(shots, page.get("screenshot", name + ".png")), "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
 
             events = browser.events

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Checks dpconform's HTML pages (report.html and diff.html) in a real headless
 # Chromium: they render, the filter box and status menu show exactly the
-# matching items, there is no console error, and nothing but the page is loaded.
+# matching items, no step container paints a status background (badges only),
+# there is no console error, and nothing but the page is loaded. Screenshots of a
+# passing run, a failing run, a run against a deliberately broken endpoint (a
+# plain HTTP file server: every answer HTML) and a diff go to SCREENSHOT_DIR.
 #
 #   tests/browser/check.sh target/debug/dpconform [SCREENSHOT_DIR]
 #
@@ -53,10 +56,11 @@ case_file "$work/cases-v2" protocol/unknown_operation.json '{ "about": "An unkno
     "headers": { "x-amz-target": "DataPipeline.NoSuchOperation", "content-type": "application/x-amz-json-1.1" } },
     "expect": { "status": 400, "error": "UnknownOperationException" } } ] }'
 
-run() { # run VERSION
-  local code=0
+run() { # run VERSION [OUT ENDPOINT]
+  local code=0 out="${2:-$1}"
   env -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_DATA_PIPELINE "$bin" run --cases "$work/cases-$1" \
-    --snapshots "$work/snapshots" --report-dir "$work/$1" --progress plain -j 2 >"$work/$1.log" 2>&1 || code=$?
+    --snapshots "$work/snapshots" --report-dir "$work/$out" --progress plain -j 2 ${3:+--endpoint "$3"} \
+    >"$work/$out.log" 2>&1 || code=$?
   if [[ $code -ge 2 ]]; then
     cat "$work/$1.log" >&2
     echo "browser check: dpconform run failed (exit $code)" >&2
@@ -65,12 +69,30 @@ run() { # run VERSION
 }
 run v1
 run v2
+# A deliberately broken endpoint: Python's file server answers every POST with an HTML 501.
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$work/www"
+python3 -m http.server --bind 127.0.0.1 --directory "$work/www" "$port" >"$work/www.log" 2>&1 &
+www_pid=$!
+trap 'kill "$www_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+  sleep 0.1
+done
+run v1 broken "http://127.0.0.1:$port"
 "$bin" diff "$work/v1" "$work/v2" >"$work/diff.log" 2>&1 || true
 [[ -s "$work/v2/diff.html" ]] || { cat "$work/diff.log" >&2; exit 2; }
 
 cat >"$work/spec.json" <<JSON
 [
-  { "page": "$work/v2/report.html",
+  { "page": "$work/v1/report.html", "screenshot": "passing-run.png",
+    "expect_initial": ["create_pipeline::creates", "create_pipeline::wrong_status", "describe_pipelines::wrong_json"],
+    "typing": [ { "text": "json", "expect": ["describe_pipelines::wrong_json"] } ] },
+  { "page": "$work/broken/report.html", "screenshot": "broken-endpoint.png",
+    "causes": ["content-type", "Content-Type is \\"text/html", "request-id", "expected status 200, got 501"],
+    "expect_initial": ["create_pipeline::creates", "create_pipeline::wrong_status", "describe_pipelines::wrong_json"],
+    "typing": [ { "text": "wrong_status", "expect": ["create_pipeline::wrong_status"] } ] },
+  { "page": "$work/v2/report.html", "screenshot": "failing-run.png",
     "expect_initial": ["create_pipeline::wrong_status", "describe_pipelines::wrong_json"],
     "typing": [
       { "text": "json", "expect": ["describe_pipelines::wrong_json"] },
@@ -81,7 +103,7 @@ cat >"$work/spec.json" <<JSON
       { "text": "unknown", "expect": ["protocol::unknown_operation"] },
       { "text": "create_pipeline", "status": "passed", "expect": ["create_pipeline::creates"] }
     ] },
-  { "page": "$work/diff.html",
+  { "page": "$work/diff.html", "screenshot": "diff.png",
     "expect_initial": ["create_pipeline::wrong_status", "describe_pipelines::wrong_json", "protocol::unknown_operation"],
     "typing": [
       { "text": "418", "expect": ["create_pipeline::wrong_status"] },

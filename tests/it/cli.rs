@@ -174,3 +174,68 @@ fn a_closed_stdout_neither_panics_nor_loses_the_reports() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(dir.path().join("out/report.json").is_file());
 }
+
+/// Ten cases that all fail on one header, one case in flight at a time.
+fn ten_failing_cases(label: &str) -> TempDir {
+    let dir = TempDir::new(label);
+    for i in 0..10 {
+        dir.write(&format!("cases/a/case_{i}.json"), GOOD_CASE);
+    }
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_prints_the_causes_and_the_totals_only() {
+    let endpoint = FaultyEndpoint::start(Fault::WrongContentType).await;
+    let dir = ten_failing_cases("cli-quiet");
+    let out = dpconform(&dir, &["run", "--quiet", "-j", "2", "--endpoint", &endpoint.url]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains("FAIL "), "{stdout}");
+    assert!(!stdout.contains("---- a::"), "no details: {stdout}");
+    let causes = stdout.find("failures by cause").expect(&stdout);
+    let content_type = stdout.find("10 cases  content-type: Content-Type is").expect(&stdout);
+    assert!(causes < content_type, "{stdout}");
+    assert!(stdout.trim_end().ends_with("0 passed, 10 failed"), "{stdout}");
+    assert!(stdout.lines().count() < 15, "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_failures_starts_no_case_after_the_limit_and_the_reports_say_so() {
+    let endpoint = FaultyEndpoint::start(Fault::WrongContentType).await;
+    let dir = ten_failing_cases("cli-max-failures");
+    let out = dpconform(
+        &dir,
+        &[
+            "run",
+            "-j",
+            "1",
+            "--max-failures",
+            "3",
+            "--report-dir",
+            "out",
+            "--endpoint",
+            &endpoint.url,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("stopped after 3 failed case(s) (--max-failures): 7 case(s) not started"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("0 passed, 3 failed"), "{stdout}");
+    assert_eq!(
+        endpoint.requests.load(Ordering::SeqCst),
+        3,
+        "one request per started case"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap()).unwrap();
+    assert_eq!(report["run"]["stopped"]["not_started"], 7);
+    assert_eq!(report["cases"].as_array().map(Vec::len), Some(3));
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.md")).unwrap();
+    assert!(summary.contains("**Stopped early**"), "{summary}");
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("id=\"stopped\""));
+}

@@ -7,8 +7,10 @@ use dpconform::case::Grade;
 use dpconform::check::{unified_diff, CheckName};
 use dpconform::outcome::{
     CaseOutcome, CaseStatus, CheckFailure, Phase, ReceivedResponse, RunOutcome, SentRequest, StepOutcome, StepStatus,
+    Stopped,
 };
-use dpconform::report::console;
+use dpconform::report::json::{Report, RunMeta};
+use dpconform::report::{console, markdown};
 
 fn step(name: &str, status: StepStatus, failures: Vec<CheckFailure>) -> StepOutcome {
     StepOutcome {
@@ -63,6 +65,7 @@ fn run() -> RunOutcome {
         interrupted: false,
         baseline: None,
         embedded_reference: false,
+        stopped: None,
         cases: vec![
             case(
                 "create_pipeline::basic",
@@ -111,4 +114,84 @@ fn case_lines() {
 #[test]
 fn run_summary() {
     insta::assert_snapshot!(console::summary(&run()));
+}
+
+/// An endpoint that gets two headers wrong on every answer, and one status on one case:
+/// what a run against an emulator such as moto looks like.
+fn header_failures_run() -> RunOutcome {
+    let header_failures = |body_len: usize| {
+        vec![
+            CheckFailure::new(CheckName::RequestId, "no x-amzn-RequestId header"),
+            CheckFailure::new(
+                CheckName::ContentType,
+                "Content-Type is \"text/html; charset=utf-8\", expected application/x-amz-json-1.1",
+            ),
+            CheckFailure::new(
+                CheckName::ContentLength,
+                format!("Content-Length says {}, but the body is {body_len} bytes", body_len + 1),
+            ),
+        ]
+    };
+    let failing = |name: &str, body_len: usize, extra: Vec<CheckFailure>| {
+        let mut failures = header_failures(body_len);
+        failures.extend(extra);
+        case(
+            name,
+            Grade::Documented,
+            CaseStatus::Failed,
+            vec![
+                step("create", StepStatus::Failed, failures),
+                step("delete", StepStatus::Failed, header_failures(0)),
+            ],
+        )
+    };
+    RunOutcome {
+        endpoint: "http://127.0.0.1:5000".into(),
+        run_id: "abc-1234".into(),
+        started: UNIX_EPOCH,
+        duration: Duration::from_millis(2345),
+        interrupted: false,
+        baseline: None,
+        embedded_reference: false,
+        stopped: Some(Stopped {
+            max_failures: 4,
+            not_started: 17,
+        }),
+        cases: vec![
+            failing("activate_pipeline::basic", 21, vec![]),
+            failing(
+                "create_pipeline::bad_name",
+                33,
+                vec![CheckFailure::new(CheckName::Status, "expected status 400, got 200")],
+            ),
+            failing("create_pipeline::basic", 1234, vec![]),
+            failing("list_pipelines::basic", 99, vec![]),
+            case(
+                "protocol::request_id",
+                Grade::Observed,
+                CaseStatus::Passed,
+                vec![step("list", StepStatus::Passed, vec![])],
+            ),
+        ],
+    }
+}
+
+#[test]
+fn grouped_causes_quiet() {
+    insta::assert_snapshot!(console::brief(&header_failures_run()));
+}
+
+#[test]
+fn grouped_causes_then_matrix_in_the_summary() {
+    let summary = console::summary(&header_failures_run());
+    let causes = summary.find("failures by cause").expect("causes");
+    let matrix = summary.find("per action:").expect("matrix");
+    assert!(summary.find("failures:\n").unwrap() < causes && causes < matrix);
+    insta::assert_snapshot!(&summary[causes..]);
+}
+
+#[test]
+fn grouped_causes_open_summary_md() {
+    let report = Report::from_run(&header_failures_run(), &RunMeta::default());
+    insta::assert_snapshot!(markdown::summary(&report));
 }

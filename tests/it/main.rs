@@ -7,6 +7,7 @@ mod case_files;
 mod cli;
 mod console_output;
 mod corpus_citations;
+mod corpus_read_only;
 mod endpoint_faults;
 mod fault_checks;
 mod fuzz_regressions;

@@ -36,10 +36,31 @@ check() { # check DESCRIPTION COMMAND...
 
 night1="$work/night-1"
 night2="$work/night-2"
+# The corpus, byte for byte (untracked .snap.new files included).
+corpus() { find cases snapshots -type f -print0 | sort -z | xargs -0 sha256sum; }
+corpus >"$work/corpus-before.txt"
 status=0
 DPCONFORM="$bin" OUT="$night1" examples/nightly.sh >"$work/nightly-1.log" 2>&1 || status=$?
 cat "$work/nightly-1.log"
 check "nightly.sh exits 0 with failing cases against moto (exit $status)" test "$status" -eq 0
+check "the run against moto left cases/ and snapshots/ byte-identical" \
+  bash -c "corpus() { find cases snapshots -type f -print0 | sort -z | xargs -0 sha256sum; }; diff <(corpus) '$work/corpus-before.txt'"
+check "its new snapshots are pending in the report folder" \
+  bash -c "find '$night1/pending-snapshots' -name '*.snap.new' | grep -q ."
+
+# Readable at a glance: moto gets two headers wrong on (nearly) every answer, and both
+# the console (--quiet) and summary.md say so first, in a size a person or CI reads.
+lines="$(wc -l <"$night1/run.log")"
+check "the console output with --quiet is under 100 lines ($lines)" test "$lines" -lt 100
+kb="$(( $(wc -c <"$night1/summary.md") / 1024 ))"
+check "summary.md is under 100 KB ($kb KB)" test "$kb" -lt 100
+grep -A2 '^failures by cause' "$night1/run.log" | tail -n 2 >"$work/console-top.txt"
+check "the console's first two causes are the two headers" bash -c \
+  "grep -q 'content-type: Content-Type is \"text/html' '$work/console-top.txt' &&
+   grep -q 'request-id: no x-amzn-RequestId header' '$work/console-top.txt'"
+head -n 12 "$night1/summary.md" | grep -A5 '^## Failures by cause' | tail -n 2 >"$work/md-top.txt"
+check "summary.md opens with the two header causes" bash -c \
+  "grep -q 'Content-Type is \"text/html' '$work/md-top.txt' && grep -q 'no x-amzn-RequestId header' '$work/md-top.txt'"
 
 for file in report.json junit.xml summary.md report.html; do
   check "$file is written and not empty" test -s "$night1/$file"
@@ -83,11 +104,13 @@ check "report.html is one page with no network resource" \
 
 # A second night, diffed against the first: moto behaves the same, nothing regressed.
 status=0
-DPCONFORM="$bin" OUT="$night2" PREVIOUS="$night1" VENV="${VENV:-$HOME/.cache/dpconform/moto-venv}" \
+INSTA_UPDATE=always DPCONFORM="$bin" OUT="$night2" PREVIOUS="$night1" VENV="${VENV:-$HOME/.cache/dpconform/moto-venv}" \
   examples/nightly.sh >"$work/nightly-2.log" 2>&1 || status=$?
 tail -n 3 "$work/nightly-2.log"
 check "a second night diffed against the first shows no regression (exit $status)" test "$status" -eq 0
 check "the diff is written as diff.md and diff.html" test -s "$night2/diff.md" -a -s "$night2/diff.html"
+check "with INSTA_UPDATE=always too, cases/ and snapshots/ stay byte-identical" \
+  bash -c "corpus() { find cases snapshots -type f -print0 | sort -z | xargs -0 sha256sum; }; diff <(corpus) '$work/corpus-before.txt'"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
