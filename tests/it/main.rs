@@ -16,4 +16,5 @@ mod planted_bugs;
 mod reference_load;
 mod report_e2e;
 mod report_golden;
+mod serve;
 mod support;

@@ -2,10 +2,11 @@
 //! objects), deleted-pipeline tombstones, the idempotency index of
 //! CreatePipeline, issued task ids and task-runner heartbeats.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::error::{ApiError, ApiResult};
 use super::model::{Definition, Tag};
+use super::region::Scope;
 use super::runtime::Runtime;
 
 /// Live pipelines per account (DG limits).
@@ -20,10 +21,8 @@ const MAX_RUNNERS: usize = 1000;
 /// Issued task ids remembered.
 const MAX_TASKS: usize = 10_000;
 
-/// The single account every caller of the reference belongs to.
-/// inferred: the reference has one account; every accepted credential sees
-/// the same pipelines.
-pub const ACCOUNT_ID: &str = "123456789012";
+/// The user every account's pipelines name as their creator.
+/// inferred: the reference has no IAM users; one made-up id stands for them.
 pub const USER_ID: &str = "AIDADPCONFORMEXAMPLE1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +65,8 @@ pub struct Deleting {
 #[derive(Debug)]
 pub struct Pipeline {
     pub id: String,
+    /// The account that created it (`@accountId`).
+    pub account_id: String,
     pub name: String,
     pub unique_id: String,
     pub description: Option<String>,
@@ -126,9 +127,48 @@ pub struct Store {
     next_seq: u64,
 }
 
+/// Every account's and region's store: they never see each other's pipelines,
+/// tasks or task runners.
+#[derive(Debug, Default)]
+pub struct Stores {
+    by_scope: BTreeMap<Scope, Store>,
+}
+
+impl Stores {
+    /// The store of one account and region (empty until first used).
+    pub fn scope_mut(&mut self, scope: &Scope) -> &mut Store {
+        self.by_scope.entry(scope.clone()).or_default()
+    }
+
+    /// Empties one account and region, or (None) every one.
+    pub fn reset(&mut self, scope: Option<&Scope>) {
+        match scope {
+            Some(scope) => {
+                self.by_scope.remove(scope);
+            }
+            None => self.by_scope.clear(),
+        }
+    }
+
+    /// The sum over every store.
+    pub fn sizes(&self) -> StoreSizes {
+        self.by_scope
+            .values()
+            .map(Store::sizes)
+            .fold(StoreSizes::default(), |a, b| StoreSizes {
+                pipelines: a.pipelines + b.pipelines,
+                unique_ids: a.unique_ids + b.unique_ids,
+                tasks: a.tasks + b.tasks,
+                runners: a.runners + b.runners,
+                tombstones: a.tombstones + b.tombstones,
+                deleting: a.deleting + b.deleting,
+            })
+    }
+}
+
 /// How many entries each of the store's maps holds.
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreSizes {
     /// Live pipelines.
     pub pipelines: usize,
