@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// How long a PollForTask that finds no task is held open, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0, allow_negative_numbers = true, value_parser = parse_poll_wait)]
     poll_wait: f64,
+    /// Keep the state in DIR (created if missing): every change is on disk before it is answered, and a restart continues from it [default: memory only]
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Journal size (bytes) past which a snapshot replaces it; for tests of compaction
+    #[arg(long, hide = true, default_value_t = reference::storage::COMPACT_AFTER_BYTES)]
+    compact_after_bytes: u64,
     /// Do not log one line per request
     #[arg(long)]
     quiet: bool,
@@ -86,14 +92,40 @@ pub fn serve(args: ServeArgs) -> u8 {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let reference = match &args.state_dir {
+        None => reference::Reference::new(config),
+        Some(dir) => match restore(dir, args.compact_after_bytes, config) {
+            Ok(reference) => reference,
+            Err(e) => {
+                eprintln!("dpconform: cannot use the state folder: {e}");
+                return EXIT_USAGE;
+            }
+        },
+    };
     let addr = SocketAddr::new(args.host, args.port);
-    match rt.block_on(reference::http::run_server(addr, config, !args.quiet)) {
+    match rt.block_on(reference::http::serve_reference(addr, reference, !args.quiet)) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("dpconform: cannot serve on {addr}: {e}");
             EXIT_USAGE
         }
     }
+}
+
+/// The reference with the state kept in `dir`, read back from it.
+fn restore(dir: &std::path::Path, compact_after: u64, config: Config) -> Result<reference::Reference, String> {
+    let opened = reference::storage::open(dir, compact_after).map_err(|e| e.to_string())?;
+    for note in &opened.notes {
+        eprintln!("dpconform: {note}");
+    }
+    let restored = reference::Reference::restore(config.with_journal(Arc::new(opened.journal)), opened.saved)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    eprintln!(
+        "dpconform: state kept in {} ({} pipelines)",
+        dir.display(),
+        restored.store_sizes().pipelines
+    );
+    Ok(restored)
 }
 
 /// 0 to 3600 seconds (the real service holds a poll up to 90 s).

@@ -27,12 +27,14 @@ mod expr;
 #[cfg(feature = "server")]
 pub mod http;
 mod ids;
+pub mod journal;
 mod model;
 mod region;
 mod runtime;
 mod schedule;
 mod scheduler;
 mod state;
+pub mod storage;
 mod validate;
 mod wire;
 
@@ -149,6 +151,9 @@ pub struct Config {
     /// when it is not [`Config::clock`]'s: a service clock moved ahead by hand
     /// must not make every client's signature expire.
     pub signing_clock: Option<Arc<dyn Clock>>,
+    /// Where every change is recorded before it is answered (`dpconform serve
+    /// --state-dir`); None keeps the state in memory only.
+    pub journal: Option<Arc<dyn journal::Journal>>,
 }
 
 /// The default of [`Config::deletion_delay`]: within the observed window.
@@ -194,6 +199,7 @@ impl Config {
             deletion_delay: DEFAULT_DELETION_DELAY,
             manual_clock: None,
             signing_clock: None,
+            journal: None,
         }
     }
 
@@ -228,6 +234,12 @@ impl Config {
     /// The time signatures are checked against, when the service clock reads `now`.
     fn wall_time(&self, now: SystemTime) -> SystemTime {
         self.signing_clock.as_ref().map_or(now, |clock| clock.now())
+    }
+
+    /// The same configuration recording every change in `journal`.
+    pub fn with_journal(mut self, journal: Arc<dyn journal::Journal>) -> Config {
+        self.journal = Some(journal);
+        self
     }
 
     /// The same configuration with another long-poll wait.
@@ -378,12 +390,114 @@ impl Reference {
             seed: ids::Ids::random_seed(),
         };
         let mut stores = self.lock();
+        let record = journal::Record::Call {
+            scope: call.scope.clone(),
+            op: operation.name().to_string(),
+            input: call.input.clone(),
+            now_ns: journal::to_ns(now),
+            seed: call.seed,
+        };
+        if let Err(err) = self.record(&record, journal::changes_state(operation)) {
+            return fail(Some(operation), err);
+        }
         let (result, advanced) = call.apply(&mut stores, &self.config);
+        self.snapshot_if_due(&stores);
         Outcome {
             operation: Some(operation),
             result,
             advanced,
         }
+    }
+
+    /// Writes a record to the journal, if there is one; a change that cannot be
+    /// recorded is not made (the caller gets the service's fault and may retry).
+    fn record(&self, record: &journal::Record, durable: bool) -> Result<(), error::ApiError> {
+        let Some(journal) = &self.config.journal else {
+            return Ok(());
+        };
+        let bytes = serde_json::to_vec(record).map_err(|_| internal("The change could not be recorded."))?;
+        journal
+            .append(&bytes, durable)
+            .map_err(|e| internal(format!("The change could not be recorded: {e}")))
+    }
+
+    /// Replaces the journal's records with a snapshot once they have grown enough.
+    /// A snapshot that cannot be written leaves the records as they are (they still
+    /// hold every change), to be tried again after a later call.
+    fn snapshot_if_due(&self, stores: &state::Stores) {
+        let Some(journal) = &self.config.journal else {
+            return;
+        };
+        if !journal.wants_snapshot() {
+            return;
+        }
+        let clock_ns = self.config.manual_clock.as_ref().map(|c| journal::to_ns(c.now()));
+        if let Ok(bytes) = journal::encode_snapshot(clock_ns, stores) {
+            let _ = journal.snapshot(&bytes);
+        }
+    }
+
+    /// An endpoint whose state is read back from `saved`: the snapshot, then its
+    /// records applied in order (the manual clock, if any, set where it stood).
+    /// A snapshot or record that cannot be read is an error naming where it is:
+    /// a state is never silently dropped.
+    pub fn restore(config: Config, saved: journal::Saved) -> Result<Reference, String> {
+        let reference = Reference::new(config);
+        {
+            let mut stores = reference.lock();
+            if let Some(bytes) = &saved.snapshot {
+                let snapshot: journal::Snapshot =
+                    serde_json::from_slice(bytes).map_err(|e| format!("the snapshot cannot be read: {e}"))?;
+                if snapshot.format != journal::SNAPSHOT_FORMAT {
+                    return Err(format!(
+                        "the snapshot is in format `{}`; this version reads `{}`",
+                        snapshot.format,
+                        journal::SNAPSHOT_FORMAT
+                    ));
+                }
+                *stores = snapshot.stores;
+                if let (Some(clock), Some(ns)) = (&reference.config.manual_clock, snapshot.clock_ns) {
+                    clock.set(journal::from_ns(ns));
+                }
+            }
+            for (place, bytes) in &saved.records {
+                let record: journal::Record =
+                    serde_json::from_slice(bytes).map_err(|e| format!("{place}: not a journal record: {e}"))?;
+                reference
+                    .replay(&mut stores, record)
+                    .map_err(|e| format!("{place}: {e}"))?;
+            }
+        }
+        Ok(reference)
+    }
+
+    fn replay(&self, stores: &mut state::Stores, record: journal::Record) -> Result<(), String> {
+        match record {
+            journal::Record::Call {
+                scope,
+                op,
+                input,
+                now_ns,
+                seed,
+            } => {
+                let operation = Operation::from_name(&op).ok_or_else(|| format!("unknown operation `{op}`"))?;
+                let call = Call {
+                    scope,
+                    operation,
+                    input,
+                    now: journal::from_ns(now_ns),
+                    seed,
+                };
+                let _ = call.apply(stores, &self.config);
+            }
+            journal::Record::Reset { scope } => stores.reset(scope.as_ref()),
+            journal::Record::Clock { now_ns } => {
+                if let Some(clock) = &self.config.manual_clock {
+                    clock.set(journal::from_ns(now_ns));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The account and region a request works on: those of the credential
@@ -412,7 +526,11 @@ impl Reference {
     fn control(&self, req: &::http::Request<Bytes>, scope: &Scope) -> Outcome {
         let result = control::parse(req).and_then(|command| match command {
             control::Command::Reset { all } => {
-                self.lock().reset((!all).then_some(scope));
+                let mut stores = self.lock();
+                let scope = (!all).then(|| scope.clone());
+                self.record(&journal::Record::Reset { scope: scope.clone() }, true)?;
+                stores.reset(scope.as_ref());
+                self.snapshot_if_due(&stores);
                 Ok(api::Reply::empty_object())
             }
             control::Command::Clock { advance } => {
@@ -423,7 +541,14 @@ impl Reference {
                 };
                 // Under the state lock, so that no call sees the clock move mid-way.
                 let _stores = self.lock();
-                clock.advance(advance);
+                let moved = clock.now() + advance;
+                self.record(
+                    &journal::Record::Clock {
+                        now_ns: journal::to_ns(moved),
+                    },
+                    true,
+                )?;
+                clock.set(moved);
                 Ok(api::Reply::json(control::clock_answer(clock.now())).with_tasks_changed(true))
             }
         });
@@ -471,6 +596,11 @@ impl Call {
         let result = api::call(self.operation, store, &ctx, self.input);
         (result, advanced)
     }
+}
+
+/// The service's fault, for what the endpoint itself failed to do.
+fn internal(message: impl Into<String>) -> error::ApiError {
+    error::ApiError::new(error::ErrorKind::InternalServiceError, message)
 }
 
 struct Outcome {

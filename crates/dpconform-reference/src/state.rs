@@ -25,7 +25,7 @@ const MAX_TASKS: usize = 10_000;
 /// inferred: the reference has no IAM users; one made-up id stands for them.
 pub const USER_ID: &str = "AIDADPCONFORMEXAMPLE1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PipelineState {
     Pending,
     Scheduled,
@@ -53,7 +53,7 @@ impl PipelineState {
 /// phase (the only call observed during it); the others answer as after it, and
 /// the pipeline leaves ListPipelines at once (evidence/aws-sdk-php-v2-integration-test.md:
 /// gone from the list 5 s after).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Deleting {
     pub pipeline: Pipeline,
     /// When DeletePipeline was called (Unix seconds): `@deletionRequestTime`.
@@ -62,7 +62,7 @@ pub struct Deleting {
     pub until_ms: i64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Pipeline {
     pub id: String,
     /// The account that created it (`@accountId`).
@@ -102,18 +102,18 @@ impl Pipeline {
 }
 
 /// Where an issued task id points.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TaskRef {
     pub pipeline_id: String,
     pub attempt_id: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Runner {
     pub last_seen: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Store {
     pub pipelines: HashMap<String, Pipeline>,
     /// Deleted pipelines still in their deleting phase, by id.
@@ -121,6 +121,7 @@ pub struct Store {
     tombstones: HashSet<String>,
     tombstone_order: VecDeque<String>,
     /// (name, uniqueId) → pipeline id, for CreatePipeline's idempotency.
+    #[serde(with = "pairs")]
     pub unique: HashMap<(String, String), String>,
     pub tasks: HashMap<String, TaskRef>,
     pub runners: HashMap<String, Runner>,
@@ -129,8 +130,9 @@ pub struct Store {
 
 /// Every account's and region's store: they never see each other's pipelines,
 /// tasks or task runners.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Stores {
+    #[serde(with = "pairs")]
     by_scope: BTreeMap<Scope, Store>,
 }
 
@@ -311,5 +313,30 @@ impl Store {
             }
         }
         self.runners.insert(runner_id.to_string(), runner);
+    }
+}
+
+/// A map whose keys are not strings, as a JSON list of `[key, value]` pairs.
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<'a, M, K, V, S>(map: &'a M, s: S) -> Result<S::Ok, S::Error>
+    where
+        &'a M: IntoIterator<Item = (&'a K, &'a V)>,
+        K: Serialize + 'a,
+        V: Serialize + 'a,
+        S: Serializer,
+    {
+        s.collect_seq(map)
+    }
+
+    pub fn deserialize<'de, M, K, V, D>(d: D) -> Result<M, D::Error>
+    where
+        M: FromIterator<(K, V)>,
+        K: Deserialize<'de>,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
     }
 }

@@ -9,3 +9,4 @@ mod control;
 mod http;
 mod robustness;
 mod scheduler;
+mod state_dir;
