@@ -1,9 +1,11 @@
 //! `dpconform serve`: the reference endpoint as a standalone server.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::{runtime, EXIT_OK, EXIT_USAGE};
-use dpconform::reference::{self, Config};
+use dpconform::reference::{self, Config, Regions};
 
 #[derive(Debug, clap::Args)]
 // Every example line is shorter than a terminal's 80 columns: a wrapped line
@@ -27,40 +29,103 @@ pub struct ServeArgs {
     /// Secret key that requests must be signed with [default: AWS_SECRET_ACCESS_KEY, else the test secret]
     #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    /// Region of the endpoint (signatures must be scoped to it)
-    #[arg(long, env = "AWS_REGION", default_value = reference::TEST_REGION)]
-    region: String,
+    /// Answer for this region only (signatures scoped to another are refused) [default: every AWS region, each with its own pipelines]
+    #[arg(long)]
+    region: Option<String>,
+    /// Accounts: a file of `ACCESS_KEY SECRET_KEY ACCOUNT_ID` lines, each key pair an account of its own (replaces --access-key/--secret-key)
+    #[arg(long, value_name = "FILE")]
+    credentials: Option<PathBuf>,
+    /// The service's clock: `system`, or `manual` (it stands still until `POST /_dpconform/clock` moves it)
+    #[arg(long, value_enum, default_value_t = ClockKind::System)]
+    clock: ClockKind,
     /// Accept requests without checking their signatures
     #[arg(long)]
     no_auth: bool,
     /// How long a PollForTask that finds no task is held open, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0, allow_negative_numbers = true, value_parser = parse_poll_wait)]
     poll_wait: f64,
+    /// Keep the state in DIR (created if missing): every change is on disk before it is answered, and a restart continues from it [default: memory only]
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Journal size (bytes) past which a snapshot replaces it; for tests of compaction
+    #[arg(long, hide = true, default_value_t = reference::storage::COMPACT_AFTER_BYTES)]
+    compact_after_bytes: u64,
     /// Do not log one line per request
     #[arg(long)]
     quiet: bool,
 }
 
+/// Where the service's time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ClockKind {
+    /// The machine's clock.
+    System,
+    /// Stands still from the start until `POST /_dpconform/clock` moves it.
+    Manual,
+}
+
 pub fn serve(args: ServeArgs) -> u8 {
     let access_key = args.access_key.unwrap_or_else(|| reference::TEST_ACCESS_KEY.into());
     let secret_key = args.secret_key.unwrap_or_else(|| reference::TEST_SECRET_KEY.into());
-    let mut config = Config::from_credentials(&access_key, &secret_key, &args.region);
+    let mut config = Config::from_credentials(&access_key, &secret_key, reference::TEST_REGION);
+    config = config.with_regions(match args.region {
+        Some(region) => Regions::Only(region),
+        None => Regions::Any,
+    });
+    if let Some(path) = &args.credentials {
+        match reference::credentials::load(path) {
+            Ok(credentials) => config.auth = reference::Auth::Verify(credentials),
+            Err(e) => {
+                eprintln!("dpconform: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
     if args.no_auth {
         config.auth = reference::Auth::Disabled;
+    }
+    if args.clock == ClockKind::Manual {
+        config = config.with_manual_clock(Arc::new(reference::ManualClock::new(std::time::SystemTime::now())));
     }
     config = config.with_poll_wait(std::time::Duration::from_secs_f64(args.poll_wait));
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    let reference = match &args.state_dir {
+        None => reference::Reference::new(config),
+        Some(dir) => match restore(dir, args.compact_after_bytes, config) {
+            Ok(reference) => reference,
+            Err(e) => {
+                eprintln!("dpconform: cannot use the state folder: {e}");
+                return EXIT_USAGE;
+            }
+        },
+    };
     let addr = SocketAddr::new(args.host, args.port);
-    match rt.block_on(reference::http::run_server(addr, config, !args.quiet)) {
+    match rt.block_on(reference::http::serve_reference(addr, reference, !args.quiet)) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("dpconform: cannot serve on {addr}: {e}");
             EXIT_USAGE
         }
     }
+}
+
+/// The reference with the state kept in `dir`, read back from it.
+fn restore(dir: &std::path::Path, compact_after: u64, config: Config) -> Result<reference::Reference, String> {
+    let opened = reference::storage::open(dir, compact_after).map_err(|e| e.to_string())?;
+    for note in &opened.notes {
+        eprintln!("dpconform: {note}");
+    }
+    let restored = reference::Reference::restore(config.with_journal(Arc::new(opened.journal)), opened.saved)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    eprintln!(
+        "dpconform: state kept in {} ({} pipelines)",
+        dir.display(),
+        restored.store_sizes().pipelines
+    );
+    Ok(restored)
 }
 
 /// 0 to 3600 seconds (the real service holds a poll up to 90 s).

@@ -19,4 +19,5 @@ mod reference_load;
 mod report_e2e;
 mod report_golden;
 mod selection;
+mod serve;
 mod support;

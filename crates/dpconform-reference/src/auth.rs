@@ -25,6 +25,7 @@ use subtle::ConstantTimeEq;
 use super::dates;
 use super::dispatch::{header, Request};
 use super::error::{ApiError, ApiResult, ErrorKind};
+use super::region::{Regions, Scope};
 use super::Credential;
 
 pub const SERVICE: &str = "datapipeline";
@@ -97,17 +98,28 @@ impl SigningKeys {
     }
 }
 
-/// Checks a request's signature against the accepted credentials.
-/// A session token (`x-amz-security-token`) is accepted with any known key
-/// (inferred: the reference has no token service to check it against).
+/// The region a request's `Authorization` header scopes its signature to,
+/// if it has a readable one; for a reference that checks no signatures.
+pub fn claimed_region(req: &Request) -> Option<String> {
+    let authorization = header(req, "authorization")?;
+    parse_header(&authorization, true)
+        .ok()
+        .map(|auth| auth.region.to_string())
+}
+
+/// Checks a request's signature against the accepted credentials; the
+/// account of the credential and the region of the signature are whose state
+/// the request works on. A session token (`x-amz-security-token`) is accepted
+/// with any known key (inferred: the reference has no token service to check
+/// it against).
 pub fn verify(
     req: &Request,
     creds: &[Credential],
-    region: &str,
+    regions: &Regions,
     now: SystemTime,
     max_skew: Duration,
     keys: &SigningKeys,
-) -> ApiResult<()> {
+) -> ApiResult<Scope> {
     let Some(authorization) = header(req, "authorization") else {
         return Err(ApiError::new(
             ErrorKind::MissingAuthenticationToken,
@@ -134,7 +146,7 @@ pub fn verify(
             "Credential should be scoped to correct service: '{SERVICE}'. "
         )));
     }
-    if auth.region != region {
+    if !regions.accepts(auth.region) {
         return Err(invalid(format!(
             "Credential should be scoped to a valid region, not '{}'. ",
             auth.region
@@ -201,7 +213,10 @@ pub fn verify(
         expected.as_bytes().ct_eq(auth.signature.as_bytes()).into()
     };
     if readings(req, &auth.signed_headers).into_iter().any(matches) {
-        Ok(())
+        Ok(Scope {
+            account_id: cred.account_id.clone(),
+            region: auth.region.to_string(),
+        })
     } else {
         Err(invalid(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",

@@ -112,10 +112,15 @@ async fn serve_counted(
 /// http://ADDR` and serves until the process ends: all `dpconform serve`
 /// needs.
 pub async fn run_server(addr: SocketAddr, config: Config, log: bool) -> std::io::Result<()> {
+    serve_reference(addr, Reference::new(config), log).await
+}
+
+/// [`run_server`] for a reference already made (e.g. restored from a state folder).
+pub async fn serve_reference(addr: SocketAddr, reference: Reference, log: bool) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     print_line(format_args!("dpconform reference endpoint listening on http://{local}"));
-    serve(listener, Arc::new(Reference::new(config)), log).await
+    serve(listener, Arc::new(reference), log).await
 }
 
 /// The reference endpoint on an ephemeral loopback port, in the current

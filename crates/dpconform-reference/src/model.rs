@@ -152,7 +152,7 @@ impl PipelineObject {
 }
 
 /// One saved pipeline definition.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Definition {
     pub objects: Vec<PipelineObject>,
     pub parameter_objects: Vec<ParameterObject>,

@@ -8,7 +8,7 @@ use crate::model::Field;
 use crate::schedule::Period;
 
 /// Status of an instance or attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     WaitingOnDependencies,
     WaitingForRunner,
@@ -47,7 +47,7 @@ impl Status {
 }
 
 /// Which scheduled objects a plan makes instances of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PlanKind {
     /// Run by task runners (or by a resource, `runsOn`).
     Activity,
@@ -58,7 +58,7 @@ pub enum PlanKind {
 }
 
 /// How one scheduled object gets instances.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     pub component: String,
     pub kind: PlanKind,
@@ -78,7 +78,7 @@ pub struct Plan {
     pub cascade: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Timing {
     /// One run per activation.
     OnDemand,
@@ -94,7 +94,7 @@ pub enum Timing {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Attempt {
     pub number: u32,
     pub status: Status,
@@ -133,7 +133,7 @@ impl Attempt {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Instance {
     pub id: String,
     pub component: String,
@@ -163,7 +163,7 @@ impl Instance {
 }
 
 /// A pipeline's run-time state.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Runtime {
     pub plans: Vec<Plan>,
     pub instances: Vec<Instance>,

@@ -10,7 +10,7 @@ pub const MIN_PERIOD_SECS: i64 = 15 * 60;
 pub const MAX_PERIOD_MONTHS: i64 = 36;
 
 /// A schedule period: fixed seconds, or calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Period {
     Seconds(i64),
     Months(i64),

@@ -2,10 +2,11 @@
 //! objects), deleted-pipeline tombstones, the idempotency index of
 //! CreatePipeline, issued task ids and task-runner heartbeats.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::error::{ApiError, ApiResult};
 use super::model::{Definition, Tag};
+use super::region::Scope;
 use super::runtime::Runtime;
 
 /// Live pipelines per account (DG limits).
@@ -20,13 +21,11 @@ const MAX_RUNNERS: usize = 1000;
 /// Issued task ids remembered.
 const MAX_TASKS: usize = 10_000;
 
-/// The single account every caller of the reference belongs to.
-/// inferred: the reference has one account; every accepted credential sees
-/// the same pipelines.
-pub const ACCOUNT_ID: &str = "123456789012";
+/// The user every account's pipelines name as their creator.
+/// inferred: the reference has no IAM users; one made-up id stands for them.
 pub const USER_ID: &str = "AIDADPCONFORMEXAMPLE1";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PipelineState {
     Pending,
     Scheduled,
@@ -54,7 +53,7 @@ impl PipelineState {
 /// phase (the only call observed during it); the others answer as after it, and
 /// the pipeline leaves ListPipelines at once (evidence/aws-sdk-php-v2-integration-test.md:
 /// gone from the list 5 s after).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Deleting {
     pub pipeline: Pipeline,
     /// When DeletePipeline was called (Unix seconds): `@deletionRequestTime`.
@@ -63,9 +62,11 @@ pub struct Deleting {
     pub until_ms: i64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Pipeline {
     pub id: String,
+    /// The account that created it (`@accountId`).
+    pub account_id: String,
     pub name: String,
     pub unique_id: String,
     pub description: Option<String>,
@@ -101,18 +102,18 @@ impl Pipeline {
 }
 
 /// Where an issued task id points.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TaskRef {
     pub pipeline_id: String,
     pub attempt_id: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Runner {
     pub last_seen: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Store {
     pub pipelines: HashMap<String, Pipeline>,
     /// Deleted pipelines still in their deleting phase, by id.
@@ -120,15 +121,56 @@ pub struct Store {
     tombstones: HashSet<String>,
     tombstone_order: VecDeque<String>,
     /// (name, uniqueId) → pipeline id, for CreatePipeline's idempotency.
+    #[serde(with = "pairs")]
     pub unique: HashMap<(String, String), String>,
     pub tasks: HashMap<String, TaskRef>,
     pub runners: HashMap<String, Runner>,
     next_seq: u64,
 }
 
+/// Every account's and region's store: they never see each other's pipelines,
+/// tasks or task runners.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Stores {
+    #[serde(with = "pairs")]
+    by_scope: BTreeMap<Scope, Store>,
+}
+
+impl Stores {
+    /// The store of one account and region (empty until first used).
+    pub fn scope_mut(&mut self, scope: &Scope) -> &mut Store {
+        self.by_scope.entry(scope.clone()).or_default()
+    }
+
+    /// Empties one account and region, or (None) every one.
+    pub fn reset(&mut self, scope: Option<&Scope>) {
+        match scope {
+            Some(scope) => {
+                self.by_scope.remove(scope);
+            }
+            None => self.by_scope.clear(),
+        }
+    }
+
+    /// The sum over every store.
+    pub fn sizes(&self) -> StoreSizes {
+        self.by_scope
+            .values()
+            .map(Store::sizes)
+            .fold(StoreSizes::default(), |a, b| StoreSizes {
+                pipelines: a.pipelines + b.pipelines,
+                unique_ids: a.unique_ids + b.unique_ids,
+                tasks: a.tasks + b.tasks,
+                runners: a.runners + b.runners,
+                tombstones: a.tombstones + b.tombstones,
+                deleting: a.deleting + b.deleting,
+            })
+    }
+}
+
 /// How many entries each of the store's maps holds.
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreSizes {
     /// Live pipelines.
     pub pipelines: usize,
@@ -271,5 +313,30 @@ impl Store {
             }
         }
         self.runners.insert(runner_id.to_string(), runner);
+    }
+}
+
+/// A map whose keys are not strings, as a JSON list of `[key, value]` pairs.
+mod pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<'a, M, K, V, S>(map: &'a M, s: S) -> Result<S::Ok, S::Error>
+    where
+        &'a M: IntoIterator<Item = (&'a K, &'a V)>,
+        K: Serialize + 'a,
+        V: Serialize + 'a,
+        S: Serializer,
+    {
+        s.collect_seq(map)
+    }
+
+    pub fn deserialize<'de, M, K, V, D>(d: D) -> Result<M, D::Error>
+    where
+        M: FromIterator<(K, V)>,
+        K: Deserialize<'de>,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
     }
 }

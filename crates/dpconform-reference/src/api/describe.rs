@@ -9,7 +9,7 @@ use crate::expr::Scope;
 use crate::model::{Definition, Field, PipelineObject, Tag};
 use crate::runtime::{Attempt, Instance, Timing};
 use crate::schedule;
-use crate::state::{Deleting, Pipeline, PipelineState, ACCOUNT_ID, USER_ID};
+use crate::state::{Deleting, Pipeline, PipelineState, USER_ID};
 
 /// The three object spheres of DescribeObjects and QueryObjects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ fn description(p: &Pipeline, deletion_requested: Option<i64>) -> PipelineDescrip
             },
         ),
         Field::string("@userId", USER_ID),
-        Field::string("@accountId", ACCOUNT_ID),
+        Field::string("@accountId", &p.account_id),
         Field::string("name", &p.name),
         Field::string("uniqueId", &p.unique_id),
         Field::string("pipelineCreator", USER_ID),

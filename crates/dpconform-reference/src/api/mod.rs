@@ -26,6 +26,10 @@ pub struct Ctx {
     pub now_ms: i64,
     /// [`crate::Config::deletion_delay`], in milliseconds.
     pub deletion_delay_ms: i64,
+    /// The account of the credential that signed (`@accountId` of what it creates).
+    pub account_id: String,
+    /// Where made-up ids come from (seeded per request, so a replay makes the same ones).
+    pub ids: crate::ids::Ids,
 }
 
 /// A handler's successful answer.

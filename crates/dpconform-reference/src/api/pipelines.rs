@@ -47,15 +47,16 @@ pub fn create(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
             "Limit exceeded: an account can have at most {MAX_PIPELINES} pipelines."
         )));
     }
-    let mut id = new_pipeline_id();
+    let mut id = new_pipeline_id(ctx);
     while store.pipelines.contains_key(&id) || store.is_deleted(&id) {
-        id = new_pipeline_id();
+        id = new_pipeline_id(ctx);
     }
     let seq = store.next_seq();
     store.pipelines.insert(
         id.clone(),
         Pipeline {
             id: id.clone(),
+            account_id: ctx.account_id.clone(),
             name: input.name,
             unique_id: input.unique_id,
             description: input.description,
@@ -78,9 +79,9 @@ pub fn create(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
 }
 
 /// `df-` and 20 uppercase letters and digits, like `df-04654872H25YEAGKG08Q`.
-fn new_pipeline_id() -> String {
+fn new_pipeline_id(ctx: &Ctx) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut n = uuid::Uuid::new_v4().as_u128();
+    let mut n = ctx.ids.next_u128();
     let mut id = String::from("df-");
     for _ in 0..20 {
         id.push(char::from(ALPHABET[(n % 36) as usize]));

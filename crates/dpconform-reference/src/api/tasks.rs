@@ -35,7 +35,7 @@ pub fn poll(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
         let Some(i) = scheduler::next_task(p, &input.worker_group, ctx.now) else {
             continue;
         };
-        let task_id = new_task_id();
+        let task_id = new_task_id(ctx);
         let Some(attempt_id) = scheduler::claim(p, i, &task_id, input.hostname.as_deref(), ctx.now) else {
             continue;
         };
@@ -65,8 +65,8 @@ pub fn poll(store: &mut Store, ctx: &Ctx, input: Value) -> ApiResult<Reply> {
 }
 
 /// An opaque task id (base64-like text with `:` separators, as the real ids).
-fn new_task_id() -> String {
-    format!("{}:{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+fn new_task_id(ctx: &Ctx) -> String {
+    format!("{:032x}:{:032x}", ctx.ids.next_u128(), ctx.ids.next_u128())
 }
 
 /// The task a task id names. A task of a deleted pipeline is Ok(None).

@@ -209,3 +209,104 @@ pub fn ondemand(extra: &[(&str, &str)]) -> Value {
         object("Run", &act),
     ])
 }
+
+/// A request signed with `aws_sigv4::http_request::sign` as an SDK signs it:
+/// `POST path` with `target` (an operation name, or None for a control route).
+pub fn signed_request(
+    path: &str,
+    target: Option<&str>,
+    body: &str,
+    (key, secret): (&str, &str),
+    region: &str,
+    time: std::time::SystemTime,
+) -> http::Request<Bytes> {
+    use aws_credential_types::Credentials;
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    use aws_smithy_runtime_api::client::identity::Identity;
+    let identity: Identity = Credentials::new(key, secret, None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("datapipeline")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let host = "localhost";
+    let target = target.map(|op| format!("DataPipeline.{op}"));
+    let mut headers = vec![("host", host), ("content-type", "application/x-amz-json-1.1")];
+    if let Some(t) = &target {
+        headers.push(("x-amz-target", t));
+    }
+    let signable = SignableRequest::new(
+        "POST",
+        format!("http://{host}{path}"),
+        headers.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut req = http::Request::builder().method("POST").uri(path);
+    for (k, v) in headers.iter().copied().chain(instructions.headers()) {
+        req = req.header(k, v);
+    }
+    req.body(Bytes::from(body.to_string())).unwrap()
+}
+
+/// One caller of a reference that checks signatures: a key pair and a region.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub key: &'a str,
+    pub secret: &'a str,
+    pub region: &'a str,
+}
+
+impl Caller<'_> {
+    /// Calls `op` (or, starting with `/`, a control route) signed at `time`; status and JSON body.
+    pub fn call_at(&self, reference: &Reference, op: &str, body: Value, time: std::time::SystemTime) -> (u16, Value) {
+        let (path, target) = if op.starts_with('/') {
+            (op, None)
+        } else {
+            ("/", Some(op))
+        };
+        let req = signed_request(
+            path,
+            target,
+            &body.to_string(),
+            (self.key, self.secret),
+            self.region,
+            time,
+        );
+        let r = reference.handle(req);
+        let v = if r.body().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(r.body()).expect("response bodies are JSON")
+        };
+        (r.status().as_u16(), v)
+    }
+
+    /// [`Caller::call_at`] signed now by the system clock.
+    pub fn call(&self, reference: &Reference, op: &str, body: Value) -> (u16, Value) {
+        self.call_at(reference, op, body, std::time::SystemTime::now())
+    }
+
+    /// Calls and expects 200.
+    pub fn ok(&self, reference: &Reference, op: &str, body: Value) -> Value {
+        let (status, v) = self.call(reference, op, body);
+        assert_eq!(status, 200, "{op} as {} in {} failed: {v}", self.key, self.region);
+        v
+    }
+
+    /// The ids ListPipelines shows this caller.
+    pub fn listed(&self, reference: &Reference) -> Vec<String> {
+        let v = self.ok(reference, "ListPipelines", json!({}));
+        v["pipelineIdList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
