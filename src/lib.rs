@@ -15,6 +15,7 @@ pub mod check;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod generate;
 pub mod outcome;
 pub mod report;
 pub mod run;

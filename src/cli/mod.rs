@@ -3,6 +3,7 @@
 
 mod compare;
 mod diff;
+mod generate;
 mod list;
 mod merge;
 mod progress;
@@ -57,6 +58,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Run the same cases against two endpoints and report every response that differs
     Compare(compare::CompareArgs),
+    /// Write the cases generated from the service model (cases/generated/), or check them with --check
+    Generate(generate::GenerateArgs),
     /// Merge the report.json files of a partitioned run (--partition K/N) into one report
     Merge(merge::MergeArgs),
 }
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::diff(args),
         Command::Compare(args) => compare::compare(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Generate(args) => generate::generate_cases(args),
     };
     ExitCode::from(code)
 }

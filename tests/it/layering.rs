@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The harness's modules in the order data flows through them. A module may
 /// name only modules listed before it.
 const HARNESS_ORDER: &[&str] = &[
-    "secrets", "case", "send", "check", "snapshot", "outcome", "run", "report", "session", "fuzzing",
+    "secrets", "case", "generate", "send", "check", "snapshot", "outcome", "run", "report", "session", "fuzzing",
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
