@@ -16,6 +16,7 @@ pub mod check;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod generate;
 #[cfg(feature = "libtest")]
 pub mod harness;
 pub mod outcome;

@@ -7,6 +7,7 @@ pub mod discover;
 mod grade;
 mod literals;
 mod locate;
+pub mod model_coverage;
 mod operators;
 pub mod parse;
 pub mod template;

@@ -4,6 +4,7 @@
 mod baseline;
 mod compare;
 mod diff;
+mod generate;
 mod list;
 mod merge;
 mod progress;
@@ -59,6 +60,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Run the same cases against two endpoints and report every response that differs
     Compare(compare::CompareArgs),
+    /// Write the cases generated from the service model (cases/generated/), or check them with --check
+    Generate(generate::GenerateArgs),
     /// Merge the report.json files of a partitioned run (--partition K/N) into one report
     Merge(merge::MergeArgs),
     /// Write a baseline of known failures (TOML) from a run's report.json
@@ -117,6 +120,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Merge(args) => merge::merge(args),
         Command::Baseline(args) => baseline::baseline(args),
+        Command::Generate(args) => generate::generate_cases(args),
     };
     ExitCode::from(code)
 }

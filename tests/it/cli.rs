@@ -110,6 +110,38 @@ fn list_shows_cases_and_grades() {
 }
 
 #[test]
+fn generate_writes_checks_and_model_coverage_measures() {
+    let dir = TempDir::new("cli-generate");
+    dir.write("cases/a/good.json", GOOD_CASE);
+    let check = dpconform(&dir, &["generate", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
+    assert!(text(&check.stderr).contains("run `dpconform generate`"));
+    // The case provokes a declared error but sends no bound: it covers no constraint.
+    let coverage = text(&dpconform(&dir, &["list", "--model-coverage"]).stdout);
+    assert!(
+        coverage.contains("DescribePipelines: 0/21 constraints covered, 1/4 declared errors covered"),
+        "{coverage}"
+    );
+    assert!(
+        coverage.contains("  not covered: pipelineIds[] above_max\n"),
+        "{coverage}"
+    );
+    assert!(
+        coverage.ends_with("model: 0/1026 constraints covered, 1/71 declared errors covered\n"),
+        "{coverage}"
+    );
+    let written = dpconform(&dir, &["generate"]);
+    assert_eq!(written.status.code(), Some(0));
+    assert!(text(&written.stdout).contains("1026 file(s) written or removed"));
+    assert_eq!(dpconform(&dir, &["generate", "--check"]).status.code(), Some(0));
+    let coverage = text(&dpconform(&dir, &["list", "--model-coverage"]).stdout);
+    assert!(
+        coverage.ends_with("model: 1026/1026 constraints covered, 16/71 declared errors covered\n"),
+        "{coverage}"
+    );
+}
+
+#[test]
 fn serve_refuses_a_poll_wait_out_of_range_before_listening() {
     let dir = TempDir::new("cli-poll-wait");
     for bad in ["-1", "3601", "soon"] {
@@ -133,6 +165,7 @@ fn every_command_has_help() {
         vec!["list", "--help"],
         vec!["serve", "--help"],
         vec!["snapshots", "--help"],
+        vec!["generate", "--help"],
     ] {
         let out = dpconform(&dir, &command);
         assert_eq!(out.status.code(), Some(0), "{command:?}");

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 /// The harness's modules in the order data flows through them. A module may
 /// name only modules listed before it.
 const HARNESS_ORDER: &[&str] = &[
-    "secrets", "case", "send", "check", "snapshot", "outcome", "baseline", "run", "report", "session", "harness",
-    "fuzzing",
+    "secrets", "case", "generate", "send", "check", "snapshot", "outcome", "baseline", "run", "report", "session",
+    "harness", "fuzzing",
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;

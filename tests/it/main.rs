@@ -11,6 +11,7 @@ mod corpus_read_only;
 mod endpoint_faults;
 mod fault_checks;
 mod fuzz_regressions;
+mod generated_cases;
 mod interrupted_run;
 mod layering;
 mod no_secrets;

@@ -4,6 +4,7 @@
 //! once; the harness and the reference endpoint both read them from here.
 
 pub mod headers;
+pub mod model;
 
 macro_rules! operations {
     ($($name:ident),* $(,)?) => {
