@@ -7,7 +7,8 @@
 # $DPCONFORM_AWSCLI_VENV, default ~/.cache/dpconform/awscli-venv, and reused),
 # starts the reference endpoint on a free port with its own credentials,
 # calls all 19 Data Pipeline actions through the CLI (including a whole
-# task-runner round trip) and checks each answer. Prints one line per checked
+# task-runner round trip) and checks each answer, then sends the generated
+# cases (cases/generated/) through botocore, the CLI's core (generated.py). Prints one line per checked
 # action and a final "N passed, M failed"; exits non-zero on the first
 # mismatch.
 set -euo pipefail
@@ -38,26 +39,38 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 ACCESS_KEY=AKIDAWSCLICHECK00001
 SECRET_KEY=awscli/check/secret/$RANDOM$RANDOM
 REGION=us-east-1
-ENDPOINT=http://127.0.0.1:$PORT
 
-"$DPCONFORM" serve --port "$PORT" --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" \
-    --region "$REGION" --quiet >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-    if $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then
-        break
-    fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        echo "FAIL: dpconform serve exited early:" >&2
-        cat "$WORK/server.log" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
+# start_serve [ARGS...]: starts `dpconform serve` on a free port ($PORT, $ENDPOINT)
+# and waits until it accepts connections.
+start_serve() {
+    PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    ENDPOINT=http://127.0.0.1:$PORT
+    "$DPCONFORM" serve --port "$PORT" --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" \
+        --region "$REGION" --quiet "$@" >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do
+        if $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then
+            return
+        fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "FAIL: dpconform serve exited early:" >&2
+            cat "$WORK/server.log" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
+stop_serve() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+start_serve
 
 # A clean environment: only these credentials, no profile files, no retries
 # that would hide a failure.
@@ -322,5 +335,19 @@ AWS_SECRET_ACCESS_KEY=not-the-secret dp_error InvalidSignatureException list-pip
 AWS_ACCESS_KEY_ID=AKIDUNKNOWNKEY000000 dp_error UnrecognizedClientException list-pipelines
 dp_error MissingAuthenticationTokenException list-pipelines --no-sign-request
 pass "SigV4: wrong secret, unknown key and unsigned requests are refused"
+
+# --- The generated cases through botocore ---------------------------------------
+# One Python process sends every generated case botocore can send (client-side
+# validation off) and checks the error code it parses; ~1000 requests in seconds,
+# where one `aws` invocation per case would take ~15 minutes. A fresh endpoint
+# holds an empty PollForTask for 0.2 s instead of 20 s.
+stop_serve
+start_serve --poll-wait 0.2
+CASES_DIR="$(cd "$(dirname "$0")/../.." && pwd)/cases"
+if ! "$VENV/bin/python" "$(dirname "$0")/generated.py" "$CASES_DIR" "$ENDPOINT" >"$WORK/generated" 2>&1; then
+    cat "$WORK/generated" >&2
+    fail "generated cases through botocore: $(tail -n 1 "$WORK/generated")"
+fi
+pass "$(tail -n 1 "$WORK/generated")"
 
 echo "$PASSED passed, $FAILED failed"
