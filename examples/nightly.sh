@@ -12,23 +12,27 @@
 #   PREVIOUS    an earlier report folder: `dpconform diff PREVIOUS OUT` runs, and the
 #               script exits 1 when something regressed
 #   VENV        the virtual environment       [~/.cache/dpconform/moto-venv]
-#   MOTO_SPEC   what pip installs             ['moto[server]'; pin it, e.g. 'moto[server]==5.1.4']
+#   MOTO_SPEC   what pip installs             ['moto[server]==5.2.5': the version the
+#               baseline was written against]
+#   BASELINE    known failures (TOML)         [examples/moto-baseline.toml; empty: none]
 #   CASES       the cases folder              [cases]
 #   JOBS        cases at once                 [1: moto, like any stateful endpoint, keeps
 #               one list of pipelines for every case; cases that overlap see each other's
 #               pipelines (ListPipelines pages differ), so only a serial run answers the
 #               same way each night and a diff between nights shows real changes only]
 #
-# Exit status: 0 reports written (moto implements only part of the API, so failed
-# cases are expected and reported, not an error), 1 a regression against PREVIOUS,
-# 2 dpconform or moto could not run.
+# Exit status: 0 nothing new: every failure is one the baseline knows (moto implements
+# only part of the API; without a baseline failed cases are reported, not an error),
+# 1 a new failure or a baseline entry that passes again, or a regression against
+# PREVIOUS, 2 dpconform or moto could not run.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 OUT="${OUT:-reports/nightly-$(date +%F)}"
 VENV="${VENV:-$HOME/.cache/dpconform/moto-venv}"
-MOTO_SPEC="${MOTO_SPEC:-moto[server]}"
+MOTO_SPEC="${MOTO_SPEC:-moto[server]==5.2.5}"
+BASELINE="${BASELINE-examples/moto-baseline.toml}"
 CASES="${CASES:-cases}"
 JOBS="${JOBS:-1}"
 
@@ -71,9 +75,13 @@ echo "nightly: moto listening on $endpoint"
 # 3. Run every case against it and write the reports. moto accepts any credentials.
 # The corpus stays read-only: new snapshots go to $OUT/pending-snapshots.
 status=0
+baseline=()
+if [[ -n "$BASELINE" ]]; then
+  baseline=(--baseline "$BASELINE")
+fi
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
   "$DPCONFORM" run --endpoint "$endpoint" --cases "$CASES" -j "$JOBS" --report-dir "$OUT" --quiet \
-  >"$OUT/run.log" 2>&1 || status=$?
+  "${baseline[@]}" >"$OUT/run.log" 2>&1 || status=$?
 # --quiet: the failures grouped by cause and the totals; every detail is in the reports.
 cat "$OUT/run.log"
 if [[ $status -ge 2 ]]; then
@@ -81,6 +89,11 @@ if [[ $status -ge 2 ]]; then
   exit 2
 fi
 echo "nightly: reports in $OUT: report.json junit.xml summary.md report.html"
+new_failures=0
+if [[ -n "$BASELINE" && $status -eq 1 ]]; then
+  echo "nightly: new failures or stale entries against the baseline $BASELINE (see above)" >&2
+  new_failures=1
+fi
 
 # 4. In GitHub Actions, the summary becomes the job's page.
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
@@ -94,7 +107,7 @@ if [[ -z "${PREVIOUS:-}" ]]; then
   if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
     printf '\n> %s\n' "$note" >>"$GITHUB_STEP_SUMMARY"
   fi
-  exit 0
+  exit "$new_failures"
 fi
 diff_status=0
 "$DPCONFORM" diff "$PREVIOUS" "$OUT" >"$OUT/diff.log" 2>&1 || diff_status=$?
@@ -105,5 +118,8 @@ if [[ $diff_status -ge 2 ]]; then
 fi
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" && -f "$OUT/diff.md" ]]; then
   cat "$OUT/diff.md" >>"$GITHUB_STEP_SUMMARY"
+fi
+if [[ $new_failures -eq 1 ]]; then
+  exit 1
 fi
 exit "$diff_status"

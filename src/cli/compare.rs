@@ -97,7 +97,14 @@ pub fn compare(args: CompareArgs) -> u8 {
         return interrupted(&reports, args.report_dir.as_deref());
     }
     let (a, b) = (&reports[0], &reports[1]);
-    let comparison = compare::compare(a, b);
+    let mut comparison = compare::compare(a, b);
+    // A baseline here lists known differences: `[[case]]` entries by case (and
+    // aspect: status, error-type, json/body/snapshot), `[[check]]` entries by aspect.
+    let stale = chosen
+        .baseline
+        .as_ref()
+        .map(|judge| comparison.apply_baseline(judge.baseline()))
+        .unwrap_or_default();
     if let Some(dir) = &args.report_dir {
         let written = write::files(
             dir,
@@ -115,7 +122,10 @@ pub fn compare(args: CompareArgs) -> u8 {
         crate::outln!("reports written to {}", dir.display());
     }
     crate::outln!("{}", compare::console(&comparison));
-    if comparison.differences.is_empty() {
+    for entry in &stale {
+        crate::outln!("{entry}");
+    }
+    if comparison.differences.len() == comparison.known_differences() && stale.is_empty() {
         EXIT_OK
     } else {
         EXIT_FAILED

@@ -7,6 +7,8 @@ use std::fmt::Write;
 use super::diff::keyed_steps;
 use super::json::{Report, RunInfo, StepReport};
 use super::normalize::{self, Normalized};
+use crate::baseline::Baseline;
+use crate::case::CheckName;
 use crate::check::labelled_diff;
 
 /// A step whose normalised responses differ between the two endpoints.
@@ -22,6 +24,8 @@ pub struct StepDifference {
     pub aspects: Vec<String>,
     /// Unified diff of the normalised responses (A -> B).
     pub diff: String,
+    /// Set when a baseline expects this difference: its reason.
+    pub known: Option<String>,
 }
 
 /// The result of running the same cases against endpoints A and B.
@@ -84,6 +88,7 @@ pub fn compare(a: &Report, b: &Report) -> Comparison {
                 operation: step_a.operation.clone().or_else(|| step_b.operation.clone()),
                 aspects,
                 diff: labelled_diff(&render(&na, step_a), &render(&nb, step_b), "A", "B"),
+                known: None,
             });
         }
     }
@@ -110,7 +115,14 @@ pub fn console(c: &Comparison) -> String {
     let _ = writeln!(out, "A: {} (run {})", c.a.endpoint, c.a.run_id);
     let _ = writeln!(out, "B: {} (run {})", c.b.endpoint, c.b.run_id);
     for d in &c.differences {
-        let _ = writeln!(out, "\nDIFF  {} / {}  ({})", d.case, d.step, d.aspects.join(", "));
+        let known = d.known.as_deref().map(|r| format!("  known: {r}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\nDIFF  {} / {}  ({}){known}",
+            d.case,
+            d.step,
+            d.aspects.join(", ")
+        );
         for line in d.diff.lines() {
             let _ = writeln!(out, "    {line}");
         }
@@ -121,5 +133,64 @@ pub fn console(c: &Comparison) -> String {
         c.compared_steps,
         c.differences.len()
     );
+    let known = c.known_differences();
+    if known > 0 {
+        let _ = write!(out, " ({known} known, {} new)", c.differences.len() - known);
+    }
     out
+}
+
+impl Comparison {
+    /// How many differences a baseline expects.
+    pub fn known_differences(&self) -> usize {
+        self.differences.iter().filter(|d| d.known.is_some()).count()
+    }
+
+    /// Marks the differences `baseline` expects as known: a `[[case]]` entry
+    /// covers its case's differences (on the aspects its checks name, or any),
+    /// a `[[check]]` entry the aspect it names in every case. Returns the
+    /// `[[case]]` entries that match no difference (fixed: to be removed).
+    pub fn apply_baseline(&mut self, baseline: &Baseline) -> Vec<String> {
+        let mut stale = Vec::new();
+        for d in &mut self.differences {
+            if let Some(entry) = baseline
+                .checks
+                .iter()
+                .find(|e| d.aspects.iter().all(|a| aspect_of(e.check) == Some(a.as_str())))
+            {
+                d.known = Some(format!("every case: {}", entry.reason));
+            }
+        }
+        for entry in &baseline.cases {
+            let mut hit = false;
+            for d in self.differences.iter_mut().filter(|d| d.case == entry.case) {
+                let covered = entry.checks.is_empty()
+                    || d.aspects
+                        .iter()
+                        .all(|a| entry.checks.iter().any(|c| aspect_of(*c) == Some(a.as_str())));
+                if covered {
+                    hit = true;
+                    d.known.get_or_insert_with(|| entry.reason.clone());
+                }
+            }
+            if !hit {
+                stale.push(format!(
+                    "fixed: `{}` no longer differs: remove its entry from the baseline ({})",
+                    entry.case, entry.at
+                ));
+            }
+        }
+        stale
+    }
+}
+
+/// The aspect of a comparison a check's name stands for.
+fn aspect_of(check: CheckName) -> Option<&'static str> {
+    match check {
+        CheckName::Status => Some("status"),
+        CheckName::ErrorType => Some("error type"),
+        CheckName::Json | CheckName::Body | CheckName::Snapshot => Some("body"),
+        CheckName::Transport => Some("response"),
+        _ => None,
+    }
 }

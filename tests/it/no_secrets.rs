@@ -144,6 +144,22 @@ fn no_output_and_no_written_file_holds_a_secret() {
     // The leaky endpoint's echo did reach dpconform: the test can fail.
     let new_run = &outputs[1].1;
     assert!(new_run.contains("[redacted]"), "{new_run}");
+    // Failed steps print their reproduction: credentials only as the variables' names.
+    let reproductions: Vec<&str> = new_run
+        .lines()
+        .filter(|l| l.trim_start().starts_with("curl ") || l.trim_start().starts_with("aws "))
+        .collect();
+    assert!(!reproductions.is_empty(), "{new_run}");
+    for line in reproductions.iter().filter(|l| l.contains("curl ")) {
+        assert!(
+            line.contains("--user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""),
+            "{line}"
+        );
+        assert!(line.contains("X-Amz-Security-Token: $AWS_SESSION_TOKEN"), "{line}");
+    }
+    for line in &reproductions {
+        assert!(!line.contains(ACCESS_KEY), "the access key's value in {line}");
+    }
 
     let mut found = Vec::new();
     for (label, output) in &outputs {

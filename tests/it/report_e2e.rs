@@ -214,6 +214,40 @@ fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
     assert_no_secret("compare output", &text(&out));
     assert_no_secret("compare.md", &md);
 
+    // A baseline of known differences: both known, the run passes; one left out fails it.
+    let compare_with = |baseline: &str| {
+        let file = tmp.path().join("known.toml");
+        std::fs::write(&file, baseline).unwrap();
+        dpconform(
+            &[
+                "compare",
+                "--endpoint",
+                &honest.url,
+                "--endpoint",
+                &broken.url,
+                "--cases",
+                cases.to_str().unwrap(),
+                "-j",
+                "1",
+                "--baseline",
+                file.to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    let both = "[[case]]\nname = \"delete_pipeline::deletes\"\nreason = \"b answers 500\"\n\n\
+                [[case]]\nname = \"protocol::unknown_operation\"\nchecks = [\"status\"]\nreason = \"b answers 500\"\n";
+    let known = compare_with(both);
+    assert_eq!(known.status.code(), Some(0), "{}", text(&known));
+    assert!(text(&known).contains("2 differ (2 known, 0 new)"), "{}", text(&known));
+    let one_known = compare_with(&both[..both.find("\n\n").unwrap()]);
+    assert_eq!(one_known.status.code(), Some(1), "{}", text(&one_known));
+    assert!(
+        text(&one_known).contains("2 differ (1 known, 1 new)"),
+        "{}",
+        text(&one_known)
+    );
+
     // Two fresh honest endpoints do not differ, though ids and run tokens do.
     let (one, other) = (start(Mode::Honest), start(Mode::Honest));
     let same = dpconform(

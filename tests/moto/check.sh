@@ -40,7 +40,8 @@ night2="$work/night-2"
 corpus() { find cases snapshots -type f -print0 | sort -z | xargs -0 sha256sum; }
 corpus >"$work/corpus-before.txt"
 status=0
-DPCONFORM="$bin" OUT="$night1" examples/nightly.sh >"$work/nightly-1.log" 2>&1 || status=$?
+# The first night runs without the baseline: every failure is reported as failed.
+BASELINE= DPCONFORM="$bin" OUT="$night1" examples/nightly.sh >"$work/nightly-1.log" 2>&1 || status=$?
 cat "$work/nightly-1.log"
 check "nightly.sh exits 0 with failing cases against moto (exit $status)" test "$status" -eq 0
 check "the run against moto left cases/ and snapshots/ byte-identical" \
@@ -102,15 +103,41 @@ check "summary.md states the totals" fact summary_counts
 check "report.html is one page with no network resource" \
   bash -c "grep -q '<!DOCTYPE html>' '$night1/report.html' && ! grep -Eq '(src|href)=\"https?:' '$night1/report.html'"
 
-# A second night, diffed against the first: moto behaves the same, nothing regressed.
+# A second night, with moto's baseline (examples/moto-baseline.toml) and diffed against the
+# first: moto behaves the same, so every failure is a known one and nothing regressed.
 status=0
 INSTA_UPDATE=always DPCONFORM="$bin" OUT="$night2" PREVIOUS="$night1" VENV="${VENV:-$HOME/.cache/dpconform/moto-venv}" \
   examples/nightly.sh >"$work/nightly-2.log" 2>&1 || status=$?
 tail -n 3 "$work/nightly-2.log"
-check "a second night diffed against the first shows no regression (exit $status)" test "$status" -eq 0
+check "a second night with the baseline is green and shows no regression (exit $status)" test "$status" -eq 0
+check "... every failure of the second night is a known one" grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ known' "$night2/run.log"
 check "the diff is written as diff.md and diff.html" test -s "$night2/diff.md" -a -s "$night2/diff.html"
 check "with INSTA_UPDATE=always too, cases/ and snapshots/ stay byte-identical" \
   bash -c "corpus() { find cases snapshots -type f -print0 | sort -z | xargs -0 sha256sum; }; diff <(corpus) '$work/corpus-before.txt'"
+
+# A planted regression: a proxy in front of moto answers CreatePipeline with 500. The same
+# baseline must now fail the night, naming cases that were green or known before.
+venv="${VENV:-$HOME/.cache/dpconform/moto-venv}"
+port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto-3.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 1 100); do
+  "$venv/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
+  sleep 0.2
+done
+python3 tests/moto/regression_proxy.py "http://127.0.0.1:$port" >"$work/proxy.url" &
+proxy_pid=$!
+for _ in $(seq 1 50); do [[ -s "$work/proxy.url" ]] && break; sleep 0.1; done
+status=0
+AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
+  "$bin" run --endpoint "$(cat "$work/proxy.url")" --cases cases -j 1 --quiet \
+  --baseline examples/moto-baseline.toml >"$work/regressed.log" 2>&1 || status=$?
+kill "$proxy_pid" "$moto_pid" 2>/dev/null || true
+wait "$proxy_pid" "$moto_pid" 2>/dev/null || true
+tail -n 3 "$work/regressed.log"
+check "a planted regression (CreatePipeline answers 500) fails the night (exit $status)" test "$status" -eq 1
+check "... with new failures counted" grep -Eq '^[0-9]+ passed, [1-9][0-9]* failed' "$work/regressed.log"
+check "... on CreatePipeline's status" grep -q 'status' "$work/regressed.log"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
