@@ -24,11 +24,11 @@ code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em;white-space:pre-wrap;word-break:break-all}
 .badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;padding:0 4px;color:#fff;font-weight:600;font-size:12px}
 .badge.passed,.badge.newly-passing{background:#1a7f37}.badge.failed,.badge.newly-failing,.badge.differs{background:#cf222e}
-.badge.skipped,.badge.added,.badge.removed{background:#6e7781}.badge.different-reason,.badge.changed-response{background:#9a6700}
+.badge.skipped,.badge.added,.badge.removed{background:#6e7781}.badge.different-reason,.badge.changed-response,.badge.known{background:#9a6700}
 .item{border:1px solid #d0d7de;border-radius:6px;margin:.4em 0;padding:.2em .8em}
 .item>details>summary{cursor:pointer;padding:.2em 0}.why{color:#cf222e}
 .step{margin:.5em 0 .5em 1em;padding-left:.8em;border-left:3px solid #d0d7de}.step.failed{border-left-color:#cf222e}
-.step.passed{border-left-color:#1a7f37}
+.step.passed{border-left-color:#1a7f37}.step.known{border-left-color:#9a6700}
 .add{color:#1a7f37}.del{color:#cf222e}.hunk{color:#8250df}
 #controls{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #d0d7de}
 #filter{width:28em;padding:4px}.muted{color:#57606a}
@@ -195,9 +195,14 @@ fn step_block(step: &StepReport) -> String {
     if !step.failures.is_empty() {
         out.push_str("<ul class=\"failures\">");
         for f in &step.failures {
+            let known = f
+                .known
+                .as_deref()
+                .map(|r| format!(" {} <span class=\"muted\">{}</span>", badge("known", "known"), esc(r)))
+                .unwrap_or_default();
             let _ = write!(
                 out,
-                "<li><code>[{}]</code> <pre>{}</pre>",
+                "<li><code>[{}]</code>{known} <pre>{}</pre>",
                 esc(&f.check),
                 esc(&f.message)
             );
@@ -207,6 +212,18 @@ fn step_block(step: &StepReport) -> String {
             out.push_str("</li>");
         }
         out.push_str("</ul>");
+    }
+    if let Some(r) = &step.reproduce {
+        let commands: Vec<&str> = [Some(&r.dpconform), r.curl.as_ref(), r.aws.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let _ = write!(
+            out,
+            "<details><summary>reproduce</summary><pre>{}</pre></details>",
+            esc(&commands.join("\n"))
+        );
     }
     if let Some(r) = &step.request {
         out.push_str(&exchange_block("request", r));
