@@ -7,6 +7,7 @@ mod list;
 mod merge;
 mod progress;
 mod run;
+mod schema;
 mod serve;
 mod snapshots;
 pub mod stdout;
@@ -59,6 +60,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Merge the report.json files of a partitioned run (--partition K/N) into one report
     Merge(merge::MergeArgs),
+    /// Print the JSON Schema of case files (for editor completion and checking)
+    Schema(schema::SchemaArgs),
 }
 
 /// Where case files and snapshots are found.
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::diff(args),
         Command::Compare(args) => compare::compare(args),
         Command::Merge(args) => merge::merge(args),
+        Command::Schema(args) => schema::schema(args),
     };
     ExitCode::from(code)
 }

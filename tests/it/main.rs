@@ -3,6 +3,7 @@
 //! regressions, and the reference under load through the harness's client.
 
 mod case_files;
+mod case_schema;
 mod cli;
 mod console_output;
 mod corpus_citations;
