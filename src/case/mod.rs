@@ -10,6 +10,7 @@ mod locate;
 pub mod model_coverage;
 mod operators;
 pub mod parse;
+pub mod schema;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -63,6 +64,9 @@ impl Case {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseSpec {
+    /// `"$schema"`: the case schema, for editors (`dpconform schema`); not used.
+    #[serde(rename = "$schema", default)]
+    pub json_schema: Option<String>,
     /// One line: what the case shows.
     pub about: String,
     /// How the expected behaviour is known.

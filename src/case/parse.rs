@@ -28,6 +28,9 @@ pub struct CaseFileError {
     pub column: usize,
     /// What was expected.
     pub message: String,
+    /// Further problems found in the same file, in file order: one run reports
+    /// every broken rule it can (each step's first, and the case's own), not one per run.
+    pub further: Vec<CaseFileError>,
 }
 
 impl fmt::Display for CaseFileError {
@@ -39,7 +42,11 @@ impl fmt::Display for CaseFileError {
             self.line,
             self.column,
             self.message
-        )
+        )?;
+        for more in &self.further {
+            write!(f, "\n{more}")?;
+        }
+        Ok(())
     }
 }
 
@@ -52,6 +59,7 @@ pub fn load_case(path: &Path, name: String) -> Result<Case, CaseFileError> {
         line: 1,
         column: 1,
         message: format!("cannot read the case file: {e}"),
+        further: Vec::new(),
     })?;
     parse_case_bytes(path, name, &bytes)
 }
@@ -67,6 +75,7 @@ pub fn parse_case_bytes(path: &Path, name: String, bytes: &[u8]) -> Result<Case,
             line,
             column,
             message: "the case file is not valid UTF-8".into(),
+            further: Vec::new(),
         }
     })?;
     parse_case(path, name, text)
@@ -79,6 +88,7 @@ pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFil
         line,
         column,
         message,
+        further: Vec::new(),
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let spec: CaseSpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -96,13 +106,18 @@ pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFil
         .map_err(|e| at((e.line(), e.column()), clean_serde_message(&e.to_string())))?;
 
     let area = name.split("::").next().unwrap_or_default().to_string();
-    Validator.case(&spec).map_err(|(segs, message)| {
+    let invalid = Validator.case(&spec);
+    let mut errors = invalid.into_iter().map(|(segs, message)| {
         let segs: Vec<Seg> = segs.iter().map(PathSeg::as_seg).collect();
         let position = locate(text, &segs)
             .or_else(|| segs.len().checked_sub(1).and_then(|n| locate(text, &segs[..n])))
             .unwrap_or_else(|| line_column(text, 0));
         at(position, message)
-    })?;
+    });
+    if let Some(mut first) = errors.next() {
+        first.further = errors.collect();
+        return Err(first);
+    }
     Ok(Case {
         name,
         area,
@@ -142,7 +157,8 @@ fn key(k: &str) -> PathSeg {
 
 type Invalid = (Vec<PathSeg>, String);
 
-/// The rules serde cannot express; the first broken one is reported.
+/// The rules serde cannot express: every broken one of the case's own, and
+/// the first of each step (a step's later rules often follow from its first).
 struct Validator;
 
 /// A citation fits its grade: present, and `inferred: why` exactly when the grade is inferred.
@@ -170,28 +186,29 @@ fn citation(grade: Grade, source: &str, at: Vec<PathSeg>) -> Result<(), Invalid>
 }
 
 impl Validator {
-    fn case(self, spec: &CaseSpec) -> Result<(), Invalid> {
+    fn case(self, spec: &CaseSpec) -> Vec<Invalid> {
+        let mut invalid = Vec::new();
         if spec.about.trim().is_empty() {
-            return Err((
+            invalid.push((
                 vec![key("about")],
                 "`about` must say in one line what the case shows".into(),
             ));
         }
-        citation(spec.grade, &spec.source, vec![key("source")])?;
+        invalid.extend(citation(spec.grade, &spec.source, vec![key("source")]).err());
         if spec.steps.is_empty() {
-            return Err((vec![key("steps")], "a case needs at least one step".into()));
+            invalid.push((vec![key("steps")], "a case needs at least one step".into()));
         }
         let mut defined: Vec<String> = BUILTIN_VARS.iter().map(|s| s.to_string()).collect();
         defined.extend(spec.vars.keys().cloned());
         for (i, step) in spec.steps.iter().enumerate() {
-            self.step(step, &[key("steps"), PathSeg::Index(i)], &defined)?;
+            invalid.extend(self.step(step, &[key("steps"), PathSeg::Index(i)], &defined).err());
             defined.extend(step.expect.capture.keys().cloned());
         }
         for (i, step) in spec.finally.iter().enumerate() {
-            self.step(step, &[key("finally"), PathSeg::Index(i)], &defined)?;
+            invalid.extend(self.step(step, &[key("finally"), PathSeg::Index(i)], &defined).err());
             defined.extend(step.expect.capture.keys().cloned());
         }
-        Ok(())
+        invalid
     }
 
     fn step(&self, step: &Step, here: &[PathSeg], defined: &[String]) -> Result<(), Invalid> {

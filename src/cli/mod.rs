@@ -9,6 +9,7 @@ mod list;
 mod merge;
 mod progress;
 mod run;
+mod schema;
 mod serve;
 mod snapshots;
 pub mod stdout;
@@ -66,6 +67,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Write a baseline of known failures (TOML) from a run's report.json
     Baseline(baseline::BaselineArgs),
+    /// Print the JSON Schema of case files (for editor completion and checking)
+    Schema(schema::SchemaArgs),
 }
 
 /// Where case files and snapshots are found.
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(args),
         Command::Baseline(args) => baseline::baseline(args),
         Command::Generate(args) => generate::generate_cases(args),
+        Command::Schema(args) => schema::schema(args),
     };
     ExitCode::from(code)
 }

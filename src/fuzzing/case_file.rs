@@ -121,6 +121,7 @@ mod tests {
             line,
             column,
             message: "m".into(),
+            further: Vec::new(),
         }
     }
 

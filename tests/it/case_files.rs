@@ -201,3 +201,23 @@ fn a_signing_time_offset_is_bounded() {
         "cases/x/bad.json:5:61: must be within ±3155760000 seconds (100 years)"
     );
 }
+
+#[test]
+fn every_broken_step_of_a_file_is_reported_in_one_run() {
+    let text = "{\n  \"about\": \"\",\n  \"source\": \"s\", \"grade\": \"documented\",\n  \"steps\": [\n    \
+                { \"operation\": \"ListPipeline\" },\n    \
+                { \"operation\": \"ListPipelines\", \"body\": { \"marker\": \"{{nope}}\" } }\n  ]\n}";
+    let error = error_of(text);
+    let lines: Vec<&str> = error.lines().collect();
+    assert_eq!(lines.len(), 3, "{error}");
+    assert!(lines[0].starts_with("cases/x/bad.json:2:"), "{error}");
+    assert!(lines[0].contains("`about`"), "{error}");
+    assert!(
+        lines[1].starts_with("cases/x/bad.json:5:") && lines[1].contains("ListPipeline"),
+        "{error}"
+    );
+    assert!(
+        lines[2].starts_with("cases/x/bad.json:6:") && lines[2].contains("nope"),
+        "{error}"
+    );
+}

@@ -4,6 +4,7 @@
 
 mod baseline;
 mod case_files;
+mod case_schema;
 mod cli;
 mod console_output;
 mod corpus_citations;

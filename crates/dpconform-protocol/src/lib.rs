@@ -115,6 +115,10 @@ impl Operation {
 /// (M: PollForTask, "the long-poll ... 90 seconds").
 pub const LONG_POLL_SECONDS: u64 = 90;
 
+/// The service model (botocore's `service-2.json` for Data Pipeline, as
+/// `scripts/refresh-model` keeps it): operations, their input shapes and members.
+pub const SERVICE_MODEL_JSON: &str = include_str!("../model/datapipeline.json");
+
 /// The `x-amz-target` prefix of the service model (sent by the SDKs).
 pub const TARGET_PREFIX: &str = "DataPipeline";
 /// Both prefixes the service is taken to accept: the model's `DataPipeline`
@@ -210,8 +214,7 @@ mod tests {
 
     #[test]
     fn paginators_are_the_models() {
-        let model: serde_json::Value =
-            serde_json::from_str(include_str!("../model/datapipeline.json")).expect("the model parses");
+        let model: serde_json::Value = serde_json::from_str(SERVICE_MODEL_JSON).expect("the model parses");
         let paginators = model["paginators"].as_object().expect("paginators");
         for op in Operation::ALL {
             match (op.paginator(), paginators.get(op.name())) {
