@@ -178,7 +178,11 @@ pub fn unprovoked_reason(operation: &str, error: &str) -> &'static str {
         ("ValidatePipelineDefinition", "InvalidRequestException") => {
             "definition problems are answered in the body (errored, validationErrors); nothing public names a well-formed Validate call that is refused"
         }
-        (_, "InvalidRequestException") => {
+        (
+            "DeactivatePipeline" | "DeletePipeline" | "PollForTask" | "RemoveTags" | "ReportTaskProgress"
+            | "ReportTaskRunnerHeartbeat",
+            "InvalidRequestException",
+        ) => {
             "nothing public names a well-formed request of this action that the service refuses as invalid"
         }
         _ => "no case provokes it yet",
