@@ -8,7 +8,8 @@
 //! `cargo test` do it. No module imports one that comes later in that order
 //! (`tests/it/layering.rs` holds the order). The reference endpoint is its own
 //! crate, `dpconform-reference`; the wire facts both share are in
-//! `dpconform-protocol`.
+//! `dpconform-protocol`, the service model among them, from which [`generate`]
+//! makes the cases under `cases/generated/`.
 
 pub mod baseline;
 pub mod case;

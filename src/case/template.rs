@@ -183,6 +183,11 @@ impl Scope {
         self.limit
     }
 
+    /// Bytes rendered since the last [`Scope::begin_request`]: about the size of the request's text.
+    pub fn rendered(&self) -> usize {
+        self.rendered
+    }
+
     /// Starts a new request: the rendering allowance is whole again.
     pub fn begin_request(&mut self) {
         self.rendered = 0;
@@ -235,6 +240,11 @@ impl Scope {
                         self.lookup(name)?.clone()
                     }
                     [Part::Call(f @ Function::Timestamp(_))] => self.call(f)?,
+                    // A whole-string call keeps its string: no copy of a large repeat.
+                    [Part::Call(f)] => match self.call(f)? {
+                        text @ Value::String(_) => text,
+                        other => Value::String(value_text(&other)),
+                    },
                     _ => Value::String(self.render_parts(&parts)?),
                 }
             }

@@ -7,7 +7,10 @@ use dpconform::generate::{drift, generate, summary, write, Drift, GENERATED_DIR}
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  dpconform generate            # rewrite cases/generated/\n  dpconform generate --check    # exit 1 if regenerating would change a file"
+    after_help = "One case per input of the service model's coverage-phase enumeration: at every position of \
+        every action's input, each value that breaks exactly one constraint and each that sits exactly on a \
+        bound (README, \"Cases generated from the service model\"). Files no longer generated are removed.\n\n\
+        Examples:\n  dpconform generate            # rewrite cases/generated/\n  dpconform generate --check    # exit 1 if regenerating would change a file"
 )]
 pub struct GenerateArgs {
     /// Folder of case files; the generated cases go to its `generated/` subfolder

@@ -71,6 +71,12 @@ pub fn expectation(operation: &str, input: &ModelInput) -> Expectation {
     let model = ServiceModel::get();
     let at = place(model, operation, input);
     let position = input.position.to_string();
+    // What `about` calls the position.
+    let subject = if input.position.is_body() {
+        "the body".to_string()
+    } else {
+        position.clone()
+    };
     let cite = |constraint: &str| {
         format!(
             "{MODEL_NAME} {} ({}) {constraint}, reached as {operation} {position}; {MODEL_ENTRY}",
@@ -79,7 +85,7 @@ pub fn expectation(operation: &str, input: &ModelInput) -> Expectation {
     };
     let min = at.shape.min.unwrap_or(0);
     let max = at.shape.max.unwrap_or(0);
-    let refused = |what: &str| format!("{operation} with {position} {what} is refused by the request validator");
+    let refused = |what: &str| format!("{operation} with {subject} {what} is refused by the request validator");
     let validation = |message: Option<String>| match message {
         Some(m) => json!({"error": "ValidationException", "message": m}),
         None => json!({"error": "ValidationException"}),
@@ -94,7 +100,7 @@ pub fn expectation(operation: &str, input: &ModelInput) -> Expectation {
     };
     match input.kind {
         InputKind::Missing | InputKind::Null if is_item(input) => broken(
-            format!("{operation} with a null item in {position} is refused by the request validator"),
+            format!("{operation} with a null item in {subject} is refused by the request validator"),
             Grade::Inferred,
             format!(
                 "inferred: the model declares no sparse list, so a null item breaks the item's shape ({}); taken to be refused as a null member is (ValidationException). {}",
@@ -114,7 +120,7 @@ pub fn expectation(operation: &str, input: &ModelInput) -> Expectation {
         ),
         InputKind::WrongType(t) => broken(
             format!(
-                "{operation} with {position} sent as a JSON {} is refused while deserializing",
+                "{operation} with {subject} sent as a JSON {} is refused while deserializing",
                 t.name()
             ),
             Grade::Inferred,
@@ -183,15 +189,15 @@ pub fn expectation(operation: &str, input: &ModelInput) -> Expectation {
         ),
         InputKind::AtMin | InputKind::AtMax | InputKind::ListAtMin | InputKind::ListAtMax => {
             let (what, constraint) = match input.kind {
-                InputKind::AtMin => (format!("of exactly {}, its minimum", count(min, "character")), format!("length min {min}")),
-                InputKind::AtMax => (format!("of exactly {}, its maximum", count(max, "character")), format!("length max {max}")),
-                InputKind::ListAtMin => (format!("of exactly {}, its minimum", count(min, "item")), format!("list length min {min}")),
-                _ => (format!("of exactly {}, its maximum", count(max, "item")), format!("list length max {max}")),
+                InputKind::AtMin => (format!("of exactly {} (its minimum)", count(min, "character")), format!("length min {min}")),
+                InputKind::AtMax => (format!("of exactly {} (its maximum)", count(max, "character")), format!("length max {max}")),
+                InputKind::ListAtMin => (format!("of exactly {} (its minimum)", count(min, "item")), format!("list length min {min}")),
+                _ => (format!("of exactly {} (its maximum)", count(max, "item")), format!("list length max {max}")),
             };
             passes(
                 operation,
                 input,
-                format!("{operation} with {position} {what} passes the request validator"),
+                format!("{operation} with {subject} {what} passes the request validator"),
                 Grade::Model,
                 format!("{}: a value on the bound is valid", cite(&constraint)),
             )
@@ -199,10 +205,7 @@ pub fn expectation(operation: &str, input: &ModelInput) -> Expectation {
         InputKind::Unknown => passes(
             operation,
             input,
-            format!(
-                "{operation} with an undeclared member in {} is accepted; the member is ignored",
-                if input.position.is_body() { "the body".to_string() } else { position.clone() }
-            ),
+            format!("{operation} with an undeclared member in {subject} is accepted; the member is ignored"),
             Grade::Inferred,
             format!(
                 "inferred: awsJson services ignore members the model does not declare (the SDKs send no others, and older clients must keep working). {}",

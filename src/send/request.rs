@@ -75,7 +75,7 @@ pub(crate) fn prepare(step: &Step, endpoint: &str, scope: &mut Scope) -> Result<
             ("content-type".into(), CONTENT_TYPE.into()),
             ("x-amz-target".into(), format!("{TARGET_PREFIX}.{operation}")),
         ],
-        body: Bytes::from(serde_json::to_vec(&body).map_err(|e| e.to_string())?),
+        body: Bytes::from(to_json(&body, scope.rendered())?),
         signing: signing(step, scope, true)?,
     };
     for (name, value) in &step.headers {
@@ -130,6 +130,15 @@ fn signing(step: &Step, scope: &mut Scope, default: bool) -> Result<Option<SignO
             })
         }
     })
+}
+
+/// A rendered body as JSON, in a buffer sized from what the templates rendered
+/// (plus room for quotes and brackets): a 20 MiB bound is written without
+/// doubling its way up, which copied and page-faulted it several times.
+fn to_json(body: &serde_json::Value, rendered: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(rendered.saturating_add(rendered / 8).saturating_add(256));
+    serde_json::to_writer(&mut out, body).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 #[cfg(test)]

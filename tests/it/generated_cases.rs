@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use dpconform::generate::{drift, generate, write};
+use dpconform::case::model_coverage::{model_coverage, render_report};
+use dpconform::generate::{drift, generate, write, GENERATED_DIR};
 
 fn cases_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))
@@ -39,4 +40,29 @@ fn the_drift_check_sees_edits_additions_and_removals() {
     write(dir.path()).expect("rewritten");
     assert!(drift(dir.path()).expect("read").is_empty());
     assert!(!stray.exists());
+}
+
+/// The corpus covers every input of the model's enumeration: the closing
+/// line of `list --model-coverage` reads C/T with C = T.
+#[test]
+fn the_corpus_covers_every_model_constraint() {
+    let cases = dpconform::load_all(cases_dir()).expect("the corpus loads");
+    let rows = model_coverage(&cases);
+    let uncovered: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.uncovered.iter().map(move |i| format!("{} {i}", r.operation)))
+        .collect();
+    assert!(uncovered.is_empty(), "not covered by any case: {uncovered:#?}");
+}
+
+/// What `list --model-coverage` prints for the generated cases alone (they
+/// change only with the model or the generator): a golden.
+#[test]
+fn model_coverage_of_the_generated_cases() {
+    let cases: Vec<_> = dpconform::load_all(cases_dir())
+        .expect("the corpus loads")
+        .into_iter()
+        .filter(|c| c.area == GENERATED_DIR)
+        .collect();
+    insta::assert_snapshot!(render_report(&model_coverage(&cases)));
 }

@@ -7,7 +7,7 @@
 //! Limits the service checks beyond the model (documented ones, such as the
 //! 25 ids of a Describe call) are the actions' own code, with their evidence.
 
-use dpconform_protocol::model::{inspect, JsonType, ShapeType, Violation};
+use dpconform_protocol::model::{inspect, strip_ignored, JsonType, ShapeType, Violation};
 use serde_json::{Map, Value};
 
 use super::dispatch::Operation;
@@ -30,7 +30,9 @@ pub fn parse_input(op: Operation, body: &[u8]) -> ApiResult<Value> {
         return Err(type_mismatch(mismatch.found, mismatch.expected));
     }
     if found.violations.is_empty() {
-        return Ok(found.cleaned);
+        let mut value = value;
+        strip_ignored(op.name(), &mut value);
+        return Ok(value);
     }
     let n = found.violations.len();
     let listed: Vec<String> = found.violations.iter().map(message_part).collect();

@@ -5,10 +5,14 @@
 //! on a bound, undeclared members). The reference answers from the first
 //! two; the harness measures the corpus with all three.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::inputs::{InputKind, JsonType, ModelInput, Position, Segment};
 use super::{ServiceModel, Shape, ShapeType};
+
+/// How many characters of an offending string a [`Violation`] keeps: enough
+/// for an echo in a message, without copying a 20 MiB expression.
+pub const VALUE_KEPT: usize = 1024;
 
 /// A constraint a value breaks.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +21,8 @@ pub struct Violation {
     pub input: ModelInput,
     /// The member path as the Coral validator writes it: `name`, `tags.1.member.key`.
     pub path: String,
-    /// The offending value (`null` for a missing member).
+    /// The offending value (`null` for a missing member); a string longer
+    /// than [`VALUE_KEPT`] characters is cut to its first [`VALUE_KEPT`].
     pub value: Value,
     /// The constraint as the Coral validator writes it: `Member must not be null`.
     pub constraint: String,
@@ -44,8 +49,6 @@ pub struct Inspection {
     pub violations: Vec<Violation>,
     /// Inputs of the enumeration that break nothing: values on a bound, undeclared members.
     pub valid: Vec<ModelInput>,
-    /// The body without undeclared members and `null`s (awsJson ignores both).
-    pub cleaned: Value,
 }
 
 impl Inspection {
@@ -72,14 +75,46 @@ pub fn inspect(operation: &str, body: &Value) -> Inspection {
         path: String::new(),
         out: Inspection::default(),
     };
-    let Some((_, shape)) = model.input_shape(operation) else {
-        walker.out.cleaned = body.clone();
-        return walker.out;
-    };
-    if let Ok(cleaned) = walker.value(body, shape) {
-        walker.out.cleaned = cleaned;
+    if let Some((_, shape)) = model.input_shape(operation) {
+        // A type error ends the walk; it is recorded in the inspection.
+        let _ = walker.value(body, shape);
     }
     walker.out
+}
+
+/// Removes, in place, what awsJson ignores: members the model does not
+/// declare, and `null` members (absent). Meant for a body [`inspect`] found
+/// sound: it stops at values of the wrong type.
+pub fn strip_ignored(operation: &str, body: &mut Value) {
+    let model = ServiceModel::get();
+    if let Some((_, shape)) = model.input_shape(operation) {
+        strip(model, shape, body);
+    }
+}
+
+fn strip(model: &ServiceModel, shape: &Shape, value: &mut Value) {
+    match (shape.kind, value) {
+        (ShapeType::Structure, Value::Object(members)) => {
+            members.retain(|k, v| !v.is_null() && shape.members.contains_key(k));
+            for (k, v) in members.iter_mut() {
+                strip(model, model.shape(&shape.members[k].shape), v);
+            }
+        }
+        (ShapeType::Map, Value::Object(entries)) => {
+            entries.retain(|_, v| !v.is_null());
+            if let Some(m) = &shape.value {
+                let value_shape = model.shape(&m.shape);
+                entries.values_mut().for_each(|v| strip(model, value_shape, v));
+            }
+        }
+        (ShapeType::List, Value::Array(items)) => {
+            if let Some(m) = &shape.member {
+                let item_shape = model.shape(&m.shape);
+                items.iter_mut().for_each(|v| strip(model, item_shape, v));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The type-error short cut: the walk stops at the first one.
@@ -102,10 +137,14 @@ impl Walker<'_> {
 
     fn violate(&mut self, kind: InputKind, value: &Value, constraint: String) {
         let input = self.here(kind);
+        let value = match value {
+            Value::String(s) if s.len() > VALUE_KEPT => Value::String(s.chars().take(VALUE_KEPT).collect()),
+            other => other.clone(),
+        };
         self.out.violations.push(Violation {
             input,
             path: self.path.clone(),
-            value: value.clone(),
+            value,
             constraint,
         });
     }
@@ -153,23 +192,23 @@ impl Walker<'_> {
         result
     }
 
-    fn value(&mut self, value: &Value, shape: &Shape) -> Result<Value, Stop> {
+    fn value(&mut self, value: &Value, shape: &Shape) -> Result<(), Stop> {
         match shape.kind {
             ShapeType::String => self.string(value, shape),
             ShapeType::Integer => match value.as_i64().and_then(|i| i32::try_from(i).ok()) {
-                Some(_) => Ok(value.clone()),
+                Some(_) => Ok(()),
                 None => Err(self.mismatch(value, shape.kind)),
             },
             ShapeType::Long => match value.as_i64() {
-                Some(_) => Ok(value.clone()),
+                Some(_) => Ok(()),
                 None => Err(self.mismatch(value, shape.kind)),
             },
             ShapeType::Boolean => match value {
-                Value::Bool(_) => Ok(value.clone()),
+                Value::Bool(_) => Ok(()),
                 _ => Err(self.mismatch(value, shape.kind)),
             },
             ShapeType::Timestamp => match value.as_f64().filter(|f| f.is_finite()) {
-                Some(_) => Ok(value.clone()),
+                Some(_) => Ok(()),
                 None => Err(self.mismatch(value, shape.kind)),
             },
             ShapeType::List => self.list(value, shape),
@@ -178,7 +217,7 @@ impl Walker<'_> {
         }
     }
 
-    fn string(&mut self, value: &Value, shape: &Shape) -> Result<Value, Stop> {
+    fn string(&mut self, value: &Value, shape: &Shape) -> Result<(), Stop> {
         let Value::String(text) = value else {
             return Err(self.mismatch(value, shape.kind));
         };
@@ -187,7 +226,7 @@ impl Walker<'_> {
                 let constraint = format!("Member must satisfy enum value set: [{}]", values.join(", "));
                 self.violate(InputKind::Enum, value, constraint);
             }
-            return Ok(value.clone());
+            return Ok(());
         }
         // Lengths in characters (Unicode scalar values).
         let len = text.chars().count() as u64;
@@ -211,28 +250,23 @@ impl Walker<'_> {
             let constraint = format!("Member must satisfy regular expression pattern: {pattern}");
             self.violate(InputKind::Pattern, value, constraint);
         }
-        Ok(value.clone())
+        Ok(())
     }
 
-    fn list(&mut self, value: &Value, shape: &Shape) -> Result<Value, Stop> {
+    fn list(&mut self, value: &Value, shape: &Shape) -> Result<(), Stop> {
         let Value::Array(items) = value else {
             return Err(self.mismatch(value, shape.kind));
         };
         let item_shape = shape.member.as_ref().map(|m| self.model.shape(&m.shape));
-        let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let coral = format!("{}.member", i + 1);
-            let checked = self.within(Segment::Item, &coral, |w| {
+            self.within(Segment::Item, &coral, |w| {
                 if item.is_null() {
                     w.violate(InputKind::Null, item, "Member must not be null".into());
-                    return Ok(None);
+                    return Ok(());
                 }
-                match item_shape {
-                    Some(s) => w.value(item, s).map(Some),
-                    None => Ok(Some(item.clone())),
-                }
+                item_shape.map_or(Ok(()), |s| w.value(item, s))
             })?;
-            out.extend(checked);
         }
         let len = items.len() as u64;
         match (shape.min, shape.max) {
@@ -250,40 +284,33 @@ impl Walker<'_> {
             (_, Some(max)) if len == max => self.valid(InputKind::ListAtMax),
             _ => {}
         }
-        Ok(Value::Array(out))
+        Ok(())
     }
 
-    fn map(&mut self, value: &Value, shape: &Shape) -> Result<Value, Stop> {
+    fn map(&mut self, value: &Value, shape: &Shape) -> Result<(), Stop> {
         let Value::Object(entries) = value else {
             return Err(self.mismatch(value, shape.kind));
         };
         let value_shape = shape.value.as_ref().map(|m| self.model.shape(&m.shape));
-        let mut out = Map::new();
         for (k, v) in entries {
-            if v.is_null() {
-                continue;
+            if let (false, Some(s)) = (v.is_null(), value_shape) {
+                self.within(Segment::Member(k.clone()), k, |w| w.value(v, s))?;
             }
-            let checked = match value_shape {
-                Some(s) => self.within(Segment::Member(k.clone()), k, |w| w.value(v, s))?,
-                None => v.clone(),
-            };
-            out.insert(k.clone(), checked);
         }
-        Ok(Value::Object(out))
+        Ok(())
     }
 
-    fn structure(&mut self, value: &Value, shape: &Shape) -> Result<Value, Stop> {
+    fn structure(&mut self, value: &Value, shape: &Shape) -> Result<(), Stop> {
         let Value::Object(members) = value else {
             return Err(self.mismatch(value, shape.kind));
         };
-        let mut out = Map::new();
         if members.keys().any(|k| !shape.members.contains_key(k)) {
             self.valid(InputKind::Unknown);
         }
         for (name, member) in &shape.members {
             let member_shape = self.model.shape(&member.shape);
             let required = shape.required.contains(name);
-            let checked = self.within(Segment::Member(name.clone()), name, |w| match members.get(name) {
+            self.within(Segment::Member(name.clone()), name, |w| match members.get(name) {
                 None | Some(Value::Null) if required => {
                     let kind = if members.contains_key(name) {
                         InputKind::Null
@@ -291,16 +318,13 @@ impl Walker<'_> {
                         InputKind::Missing
                     };
                     w.violate(kind, &Value::Null, "Member must not be null".into());
-                    Ok(None)
+                    Ok(())
                 }
-                None | Some(Value::Null) => Ok(None),
-                Some(v) => w.value(v, member_shape).map(Some),
+                None | Some(Value::Null) => Ok(()),
+                Some(v) => w.value(v, member_shape),
             })?;
-            if let Some(v) = checked {
-                out.insert(name.clone(), v);
-            }
         }
-        Ok(Value::Object(out))
+        Ok(())
     }
 }
 
@@ -365,10 +389,26 @@ mod tests {
             kinds,
             ["(body) unknown", "name at_min", "tags list_at_min", "uniqueId at_max"]
         );
+        let mut stripped = body.clone();
+        strip_ignored("CreatePipeline", &mut stripped);
+        assert_eq!(stripped, json!({"name": "n", "uniqueId": "u".repeat(1024), "tags": []}));
+        let mut nested = json!({"pipelineId": "p", "pipelineObjects": [
+            {"id": "a", "name": "a", "x": 1, "fields": [{"key": "k", "refValue": null}]}]});
+        strip_ignored("PutPipelineDefinition", &mut nested);
         assert_eq!(
-            found.cleaned,
-            json!({"name": "n", "uniqueId": "u".repeat(1024), "tags": []})
+            nested,
+            json!({"pipelineId": "p", "pipelineObjects": [{"id": "a", "name": "a", "fields": [{"key": "k"}]}]})
         );
+    }
+
+    #[test]
+    fn a_long_offending_string_is_kept_cut() {
+        let found = inspect("DeletePipeline", &json!({"pipelineId": "é".repeat(2000)}));
+        assert_eq!(
+            found.violations[0].value.as_str().map(|s| s.chars().count()),
+            Some(VALUE_KEPT)
+        );
+        assert!(ServiceModel::get().shape("id").pattern_allows("tab\there, ünïcode"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 pub use inputs::{inputs, InputKind, JsonType, ModelInput, Position, Segment};
-pub use inspect::{inspect, Inspection, TypeMismatch, Violation};
+pub use inspect::{inspect, strip_ignored, Inspection, TypeMismatch, Violation, VALUE_KEPT};
 
 /// The committed model file, as written by `scripts/refresh-model`.
 pub const MODEL_JSON: &str = include_str!("../../model/datapipeline.json");
@@ -113,7 +113,13 @@ impl Shape {
     /// the model free of others).
     pub fn pattern_allows(&self, text: &str) -> bool {
         match self.pattern.as_deref() {
-            Some(XML_CHARS_PATTERN) => text.chars().all(is_xml_char),
+            // Printable ASCII, TAB, LF and CR byte by byte (most text, and fast on
+            // the 20 MiB bound of an expression); anything else by its character.
+            Some(XML_CHARS_PATTERN) => {
+                text.bytes()
+                    .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+                    || text.chars().all(is_xml_char)
+            }
             _ => true,
         }
     }
