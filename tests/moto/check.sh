@@ -116,7 +116,8 @@ check "with INSTA_UPDATE=always too, cases/ and snapshots/ stay byte-identical" 
   bash -c "corpus() { find cases snapshots -type f -print0 | sort -z | xargs -0 sha256sum; }; diff <(corpus) '$work/corpus-before.txt'"
 
 # A planted regression: a proxy in front of moto answers CreatePipeline with 500. The same
-# baseline must now fail the night, naming cases that were green or known before.
+# baseline must now fail the night, naming cases that were green or known before (the
+# hand-written cases are enough to show it: entries of the cases not run are not judged).
 venv="${VENV:-$HOME/.cache/dpconform/moto-venv}"
 port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$work/moto-3.log" 2>&1 &
@@ -130,7 +131,7 @@ proxy_pid=$!
 for _ in $(seq 1 50); do [[ -s "$work/proxy.url" ]] && break; sleep 0.1; done
 status=0
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
-  "$bin" run --endpoint "$(cat "$work/proxy.url")" --cases cases -j 1 --quiet \
+  "$bin" run --endpoint "$(cat "$work/proxy.url")" --cases cases -j 1 --quiet --skip generated:: \
   --baseline examples/moto-baseline.toml >"$work/regressed.log" 2>&1 || status=$?
 kill "$proxy_pid" "$moto_pid" 2>/dev/null || true
 wait "$proxy_pid" "$moto_pid" 2>/dev/null || true

@@ -4,11 +4,12 @@
 #
 #   tests/own-cargo-test/check.sh
 #
-# Builds into target/own-cargo-test. Last line: `N passed, 0 failed`.
+# Builds into $CARGO_TARGET_DIR (default target/own-cargo-test; CI shares the workspace's
+# target/ so that the dependencies are built once). Last line: `N passed, 0 failed`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 example="$root/examples/own-cargo-test"
-export CARGO_TARGET_DIR="$root/target/own-cargo-test"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/own-cargo-test}"
 baseline="$example/tests/baseline.toml"
 saved="$(mktemp)"
 cp "$baseline" "$saved"
