@@ -94,13 +94,16 @@ pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFil
     let spec: CaseSpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.inner();
         let where_ = e.path().to_string();
-        let message = clean_serde_message(&inner.to_string());
-        let message = if where_ == "." || where_ == "?" || where_.is_empty() {
-            message
-        } else {
-            format!("{where_}: {message}")
-        };
-        at((inner.line().max(1), inner.column().max(1)), message)
+        let message = with_path(&where_, clean_serde_message(&inner.to_string()));
+        let mut first = at((inner.line().max(1), inner.column().max(1)), message);
+        first.further = further_shape_errors(text, &where_)
+            .into_iter()
+            .map(|(segs, message)| {
+                let segs: Vec<Seg> = segs.iter().map(PathSeg::as_seg).collect();
+                at(locate(text, &segs).unwrap_or_else(|| line_column(text, 0)), message)
+            })
+            .collect();
+        first
     })?;
     de.end()
         .map_err(|e| at((e.line(), e.column()), clean_serde_message(&e.to_string())))?;
@@ -126,6 +129,86 @@ pub fn parse_case(path: &Path, name: String, text: &str) -> Result<Case, CaseFil
         sha256: super::sha256_hex(text.as_bytes()),
         literal_datetimes: super::literals::literal_datetimes(text),
     })
+}
+
+/// `path: message`, or the message alone at the top of the file.
+fn with_path(path: &str, message: String) -> String {
+    if path == "." || path == "?" || path.is_empty() {
+        message
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+/// The shape errors after the first (at `first_path`), so that one run names them all:
+/// each offending member is taken out of the document and it is read again. A file that is
+/// not JSON at all has no further errors to find (a parser cannot go past a syntax error);
+/// a required member taken out is not reported as missing.
+fn further_shape_errors(text: &str, first_path: &str) -> Vec<(Vec<PathSeg>, String)> {
+    const MORE: usize = 20;
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    for _ in 0..=MORE {
+        let Err(e) = serde_path_to_error::deserialize::<_, CaseSpec>(value.clone()) else {
+            break;
+        };
+        let where_ = e.path().to_string();
+        let message = clean_serde_message(&e.inner().to_string());
+        if removed.iter().any(|key| message == format!("missing field `{key}`")) {
+            break;
+        }
+        let segs: Vec<PathSeg> = e
+            .path()
+            .iter()
+            .filter_map(|seg| match seg {
+                serde_path_to_error::Segment::Seq { index } => Some(PathSeg::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(PathSeg::Key(key.clone())),
+                _ => None,
+            })
+            .collect();
+        let Some(PathSeg::Key(key)) = segs.last().cloned() else {
+            break;
+        };
+        if !remove_at(&mut value, &segs) {
+            break;
+        }
+        removed.push(key);
+        if where_ != first_path {
+            found.push((segs, with_path(&where_, message)));
+        }
+        if found.len() >= MORE {
+            break;
+        }
+    }
+    found
+}
+
+/// Removes the member at `path`; `false` if there is none.
+fn remove_at(value: &mut serde_json::Value, path: &[PathSeg]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut node = value;
+    for seg in parents {
+        node = match (seg, node) {
+            (PathSeg::Key(k), serde_json::Value::Object(map)) => match map.get_mut(k) {
+                Some(next) => next,
+                None => return false,
+            },
+            (PathSeg::Index(i), serde_json::Value::Array(items)) => match items.get_mut(*i) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, node) {
+        (PathSeg::Key(k), serde_json::Value::Object(map)) => map.remove(k).is_some(),
+        _ => false,
+    }
 }
 
 /// serde_json appends " at line L column C"; the position is already in front.

@@ -221,3 +221,35 @@ fn every_broken_step_of_a_file_is_reported_in_one_run() {
         "{error}"
     );
 }
+
+#[test]
+fn every_unknown_key_and_wrong_type_of_a_file_is_reported_in_one_run() {
+    let text = "{\n  \"about\": \"a\",\n  \"source\": \"s\", \"grade\": \"documented\",\n  \"colour\": 1,\n  \"steps\": [\n    \
+                { \"operation\": \"ListPipelines\", \"expectt\": {} },\n    \
+                { \"operation\": \"ListPipelines\", \"retry\": \"often\" }\n  ]\n}";
+    let error = error_of(text);
+    let lines: Vec<&str> = error.lines().collect();
+    assert_eq!(lines.len(), 3, "{error}");
+    assert!(
+        lines[0].starts_with("cases/x/bad.json:4:") && lines[0].contains("unknown field `colour`"),
+        "{error}"
+    );
+    assert!(
+        lines[1].starts_with("cases/x/bad.json:6:") && lines[1].contains("unknown field `expectt`"),
+        "{error}"
+    );
+    assert!(
+        lines[2].starts_with("cases/x/bad.json:7:") && lines[2].contains("steps[1].retry"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_syntax_error_is_reported_alone_and_a_removed_required_member_is_not_missing() {
+    let broken = "{\n  \"about\": \"a\",\n  \"source\": \"s\" \"grade\": \"documented\"\n}";
+    assert_eq!(error_of(broken).lines().count(), 1, "{}", error_of(broken));
+    let wrong_type = "{\n  \"about\": 5,\n  \"source\": \"s\", \"grade\": \"documented\", \"steps\": []\n}";
+    let error = error_of(wrong_type);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(!error.contains("missing field"), "{error}");
+}
