@@ -33,6 +33,7 @@ fn step(name: &str, status: StepStatus, failures: Vec<CheckFailure>) -> StepOutc
             body_len: 21,
         }),
         attempts: 1,
+        throttled: 0,
         duration: Duration::from_millis(3),
     }
 }
