@@ -8,7 +8,8 @@
 //! `server`) is the thin hyper socket layer around it.
 //!
 //! Inside the core a request flows through: `dispatch` (method, target,
-//! content type) → `auth` (SigV4) → `validate` (the operation's input
+//! content type) → `auth` (SigV4) → `throttle` (with [`Config::throttle`]: the
+//! per-account call rates) → `validate` (the operation's input
 //! shape) → `api` (one module per action group, working on `state` and the
 //! `scheduler`) → `wire` (the response envelope). Every behaviour is marked
 //! where it is decided with its evidence (`observed:`/`documented:` and the
