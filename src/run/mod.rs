@@ -347,7 +347,12 @@ impl Runner {
                     outcome.failures.push(CheckFailure::new(CheckName::Template, message));
                     return finish(outcome, clock);
                 }
-                Err(Stop::Transport { request, message }) => {
+                Err(Stop::Transport {
+                    request,
+                    message,
+                    throttled: throttled_now,
+                }) => {
+                    outcome.throttled = throttled + throttled_now;
                     outcome.request = Some(request);
                     outcome.failures.push(CheckFailure::new(CheckName::Transport, message));
                     return finish(outcome, clock);
@@ -438,7 +443,13 @@ impl Runner {
                 };
                 let response = match self.client.send_within(&request, timeout).await {
                     Ok(r) => r,
-                    Err(message) => return Err(Stop::Transport { request: sent, message }),
+                    Err(message) => {
+                        return Err(Stop::Transport {
+                            request: sent,
+                            message,
+                            throttled,
+                        })
+                    }
                 };
                 // Throttled: wait and send it again (signed anew), unless the case
                 // expects the throttling or the waits would pass the step's deadline.
@@ -641,7 +652,12 @@ impl FailureLimit {
 /// Why a step's exchange stopped before there was a response to judge.
 enum Stop {
     Template(String),
-    Transport { request: SentRequest, message: String },
+    Transport {
+        request: SentRequest,
+        message: String,
+        /// Throttled answers retried before the request that failed.
+        throttled: u32,
+    },
 }
 
 /// Whether sending again may turn these failures into a pass: only when the
