@@ -96,6 +96,10 @@ pub struct StepOutcome {
     pub response: Option<ReceivedResponse>,
     /// How many times it was sent (more than 1 with `retry`).
     pub attempts: u32,
+    /// How many times the endpoint answered ThrottlingException and the
+    /// request was sent again after a backoff (not counted in `attempts`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub throttled: u32,
     /// Wall time of the step, retries included.
     #[serde(serialize_with = "millis")]
     pub duration: Duration,
@@ -176,8 +180,8 @@ pub struct PassFail {
     pub known: usize,
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
+fn is_zero<N: Default + PartialEq>(n: &N) -> bool {
+    *n == N::default()
 }
 
 /// Results split by evidence grade (a failed case counts under the grade of
@@ -410,6 +414,12 @@ impl RunOutcome {
     /// Number of requests sent in the run, retries included.
     pub fn requests(&self) -> u32 {
         self.cases.iter().map(CaseOutcome::requests).sum()
+    }
+
+    /// Requests the endpoint throttled and that were sent again after a backoff
+    /// (not counted in [`RunOutcome::requests`]).
+    pub fn throttled(&self) -> u32 {
+        self.cases.iter().flat_map(|c| &c.steps).map(|s| s.throttled).sum()
     }
 }
 

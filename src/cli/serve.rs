@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Accept requests without checking their signatures
     #[arg(long)]
     no_auth: bool,
+    /// Apply the service's per-account call rates (burst 100 calls per action, then 1, 2 or 10 a second; see docs/serve.md): calls over them get ThrottlingException, to test retry logic
+    #[arg(long)]
+    throttle: bool,
     /// How long a PollForTask that finds no task is held open, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0, allow_negative_numbers = true, value_parser = parse_poll_wait)]
     poll_wait: f64,
@@ -88,6 +91,7 @@ pub fn serve(args: ServeArgs) -> u8 {
         config = config.with_manual_clock(Arc::new(reference::ManualClock::new(std::time::SystemTime::now())));
     }
     config = config.with_poll_wait(std::time::Duration::from_secs_f64(args.poll_wait));
+    config = config.with_throttle(args.throttle);
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

@@ -180,9 +180,13 @@ fn totals(out: &mut String, run: &RunOutcome) {
     if let Some(baseline) = &run.baseline {
         let _ = write!(out, "{}", baseline_lines(baseline, &run.stale_entries()));
     }
+    let throttled = match run.throttled() {
+        0 => String::new(),
+        n => format!(" ({n} more throttled, sent again after a backoff)"),
+    };
     let _ = writeln!(
         out,
-        "{} requests in {} against {}",
+        "{} requests in {} against {}{throttled}",
         run.requests(),
         duration(run.duration),
         run.endpoint

@@ -183,11 +183,7 @@ fn step_block(step: &StepReport) -> String {
         badge(class, step.status.as_str()),
         esc(&step.name),
         step.duration_ms,
-        if step.attempts > 1 {
-            format!(", {} attempts", step.attempts)
-        } else {
-            String::new()
-        }
+        retries(step)
     );
     if let Some(reason) = &step.not_run_reason {
         let _ = write!(out, "<div class=\"muted\">{}</div>", esc(reason));
@@ -605,6 +601,18 @@ pub fn compare(c: &Comparison) -> String {
         &body,
         &[("all", format!("all ({})", c.differences.len()))],
     )
+}
+
+/// ", 3 attempts, throttled 2×" after a step's duration; empty for one plain send.
+fn retries(step: &StepReport) -> String {
+    let mut out = String::new();
+    if step.attempts > 1 {
+        out.push_str(&format!(", {} attempts", step.attempts));
+    }
+    if step.throttled > 0 {
+        out.push_str(&format!(", throttled {}×", step.throttled));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -163,6 +163,10 @@ pub struct StepReport {
     pub response: Option<Exchange>,
     /// How many times the request was sent (more than 1 with `retry`).
     pub attempts: u32,
+    /// How many times the endpoint throttled the request (ThrottlingException)
+    /// and it was sent again after a backoff; absent when never.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub throttled: u32,
     /// For a failed (or known) step: commands that reproduce it alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reproduce: Option<Reproduction>,
@@ -421,12 +425,17 @@ fn step_report(case: &str, step: &StepOutcome, endpoint: Option<&str>) -> StepRe
             body_len: r.body_len,
         }),
         attempts: step.attempts,
+        throttled: step.throttled,
         reproduce: reproduction,
         duration_ms: millis(step.duration),
     }
 }
 
 /// Milliseconds with microsecond precision.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 fn millis(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }

@@ -3,6 +3,7 @@
 //! case in order. The runner prints nothing; observers receive [`Event`]s.
 
 pub mod interrupt;
+mod throttle;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -325,6 +326,7 @@ impl Runner {
             }
         }
         let mut attempts = 0;
+        let mut throttled = 0;
         loop {
             attempts += 1;
             let mut outcome = StepOutcome {
@@ -336,6 +338,7 @@ impl Runner {
                 request: None,
                 response: None,
                 attempts,
+                throttled,
                 duration: Duration::ZERO,
             };
             let exchanged = match self.exchange(step, scope, &label, step_timeout).await {
@@ -344,7 +347,12 @@ impl Runner {
                     outcome.failures.push(CheckFailure::new(CheckName::Template, message));
                     return finish(outcome, clock);
                 }
-                Err(Stop::Transport { request, message }) => {
+                Err(Stop::Transport {
+                    request,
+                    message,
+                    throttled: throttled_now,
+                }) => {
+                    outcome.throttled = throttled + throttled_now;
                     outcome.request = Some(request);
                     outcome.failures.push(CheckFailure::new(CheckName::Transport, message));
                     return finish(outcome, clock);
@@ -355,7 +363,10 @@ impl Runner {
                 response,
                 failures,
                 pages,
+                throttled: throttled_now,
             } = exchanged;
+            throttled += throttled_now;
+            outcome.throttled = throttled;
             outcome.attempts = attempts + pages.saturating_sub(1);
             outcome.request = Some(request);
             outcome.response = Some(ReceivedResponse {
@@ -414,21 +425,44 @@ impl Runner {
         let mut collected: Vec<serde_json::Value> = Vec::new();
         let mut failures = Vec::new();
         let mut pages = 0;
+        let mut throttled = 0;
+        let started = Instant::now();
         loop {
             pages += 1;
-            let request = self
-                .build_request(step, scope, paginator.zip(marker.as_deref()))
-                .map_err(Stop::Template)?;
-            let sent = SentRequest {
-                method: request.method.clone(),
-                url: request.url.clone(),
-                headers: sign::redact_secrets(&request.headers),
-                body: recorded_body(&request.body),
-                body_len: request.body.len(),
-            };
-            let mut response = match self.client.send_within(&request, timeout).await {
-                Ok(r) => r,
-                Err(message) => return Err(Stop::Transport { request: sent, message }),
+            let mut retries = 0;
+            let (sent, mut response) = loop {
+                let request = self
+                    .build_request(step, scope, paginator.zip(marker.as_deref()))
+                    .map_err(Stop::Template)?;
+                let sent = SentRequest {
+                    method: request.method.clone(),
+                    url: request.url.clone(),
+                    headers: sign::redact_secrets(&request.headers),
+                    body: recorded_body(&request.body),
+                    body_len: request.body.len(),
+                };
+                let response = match self.client.send_within(&request, timeout).await {
+                    Ok(r) => r,
+                    Err(message) => {
+                        return Err(Stop::Transport {
+                            request: sent,
+                            message,
+                            throttled,
+                        })
+                    }
+                };
+                // Throttled: wait and send it again (signed anew), unless the case
+                // expects the throttling or the waits would pass the step's deadline.
+                if retries < throttle::MAX_RETRIES && throttle::may_retry(step) && throttle::is_throttled(&response) {
+                    let wait = throttle::backoff(retries);
+                    if started.elapsed() + wait < timeout {
+                        retries += 1;
+                        throttled += 1;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                }
+                break (sent, response);
             };
             failures.extend(envelope::check(&response, &step.skip_checks, &self.context, label));
             // Only a paginated step reads the body here; the checks parse it once anyway.
@@ -439,6 +473,7 @@ impl Runner {
                     response,
                     failures,
                     pages,
+                    throttled,
                 });
             };
             if let Some(items) = page.get_mut(p.result_key).and_then(|v| v.as_array_mut()) {
@@ -481,6 +516,7 @@ impl Runner {
                     response,
                     failures,
                     pages,
+                    throttled,
                 });
             }
             marker = next;
@@ -570,6 +606,8 @@ struct Exchanged {
     /// Envelope failures of every page.
     failures: Vec<CheckFailure>,
     pages: u32,
+    /// Throttled answers that were retried, over every page.
+    throttled: u32,
 }
 
 /// Counts failed cases against `--max-failures`, and tells the loop that
@@ -614,7 +652,12 @@ impl FailureLimit {
 /// Why a step's exchange stopped before there was a response to judge.
 enum Stop {
     Template(String),
-    Transport { request: SentRequest, message: String },
+    Transport {
+        request: SentRequest,
+        message: String,
+        /// Throttled answers retried before the request that failed.
+        throttled: u32,
+    },
 }
 
 /// Whether sending again may turn these failures into a pass: only when the
@@ -690,6 +733,7 @@ fn not_run(name: String, phase: Phase, reason: String) -> StepOutcome {
         request: None,
         response: None,
         attempts: 0,
+        throttled: 0,
         duration: Duration::ZERO,
     }
 }

@@ -33,6 +33,7 @@ fn step(name: &str, status: StepStatus, failures: Vec<CheckFailure>) -> StepOutc
             body_len: 21,
         }),
         attempts: 1,
+        throttled: 0,
         duration: Duration::from_millis(3),
     }
 }
@@ -71,7 +72,11 @@ fn run() -> RunOutcome {
                 "create_pipeline::basic",
                 Grade::Observed,
                 CaseStatus::Passed,
-                vec![step("create", StepStatus::Passed, vec![])],
+                // Throttled twice, then answered: the totals say so.
+                vec![StepOutcome {
+                    throttled: 2,
+                    ..step("create", StepStatus::Passed, vec![])
+                }],
             ),
             case(
                 "create_pipeline::idempotent",

@@ -61,6 +61,7 @@ fn step(name: &str, op: &str, status: u16, body: &str, failures: Vec<CheckFailur
         request: Some(request(op, r#"{"name":"dpc-run1-abcdef"}"#)),
         response: Some(response(status, body)),
         attempts: 1,
+        throttled: 0,
         duration: Duration::from_millis(12),
     }
 }

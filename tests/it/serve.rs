@@ -291,3 +291,54 @@ fn a_damaged_state_folder_is_refused_at_start_never_emptied() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("not a folder"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_run_that_bursts_over_the_rate_of_serve_throttle_passes_with_its_retries_reported() {
+    // ListPipelines: a burst of 100, then 1 call per second. One case of 105
+    // calls in a row: the last ones are throttled until the bucket refills
+    // (unless sending the burst took over five seconds: a margin for a loaded machine).
+    let steps: Vec<serde_json::Value> = (0..105)
+        .map(|i| serde_json::json!({"name": format!("list {i}"), "operation": "ListPipelines", "body": {}}))
+        .collect();
+    let case = serde_json::json!({
+        "about": "more ListPipelines calls than the burst allows",
+        "source": "self-test", "grade": "documented",
+        "steps": steps,
+    });
+    let dir = TempDir::new("serve-throttle");
+    dir.write("cases/t/burst.json", &case.to_string());
+    let serve = Serve::start(&dir, &["--throttle"]);
+    let url = format!("http://{}", serve.addr);
+    let run = dpconform(
+        &dir,
+        &["run", "--endpoint", &url, "--report-dir", "r", "--progress", "plain"],
+    );
+    let stdout = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{stdout}{}", text(&run.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r/report.json")).unwrap()).unwrap();
+    let steps = report["cases"][0]["steps"].as_array().unwrap();
+    let throttled: Vec<(usize, u64)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s["throttled"].as_u64().map(|n| (i, n)))
+        .collect();
+    // The burst passes untouched; the calls after it waited for the refill (both,
+    // unless sending the burst itself took over a second).
+    assert!(
+        !throttled.is_empty() && throttled.iter().all(|(i, _)| *i >= 100),
+        "{throttled:?}"
+    );
+    let total: u64 = throttled.iter().map(|(_, n)| n).sum();
+    assert!(
+        stdout.contains(&format!("({total} more throttled, sent again after a backoff)")),
+        "{stdout}"
+    );
+    // Without --throttle nothing is throttled.
+    drop(serve);
+    let serve = Serve::start(&dir, &[]);
+    let url = format!("http://{}", serve.addr);
+    let run = dpconform(&dir, &["run", "--endpoint", &url, "--report-dir", "r2"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));
+    assert!(!text(&run.stdout).contains("throttled"), "{}", text(&run.stdout));
+}

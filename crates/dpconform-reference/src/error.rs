@@ -37,6 +37,8 @@ pub enum ErrorKind {
     IncompleteSignature,
     InvalidSignature,
     UnrecognizedClient,
+    /// Over the action's call rate and burst (only with [`crate::Config::throttle`]).
+    Throttling,
 }
 
 impl ErrorKind {
@@ -56,6 +58,7 @@ impl ErrorKind {
             ErrorKind::IncompleteSignature => "IncompleteSignatureException",
             ErrorKind::InvalidSignature => "InvalidSignatureException",
             ErrorKind::UnrecognizedClient => "UnrecognizedClientException",
+            ErrorKind::Throttling => "ThrottlingException",
         }
     }
 

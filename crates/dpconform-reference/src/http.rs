@@ -259,12 +259,19 @@ async fn long_poll(reference: &Reference, gauges: &Gauges, request: &hyper::Requ
         return reference.handle_detailed(request);
     }
     let deadline = tokio::time::Instant::now() + reference.config().poll_wait;
+    let mut first = true;
     loop {
         let notify = reference.tasks_ready().clone();
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let handled = reference.handle_detailed(request);
+        // Asking again is the same call: it counts against the rate once.
+        let handled = if first {
+            reference.handle_detailed(request)
+        } else {
+            reference.handle_again(request)
+        };
+        first = false;
         let now = tokio::time::Instant::now();
         if !handled.empty_poll || now >= deadline {
             return handled;

@@ -8,7 +8,8 @@
 //! `server`) is the thin hyper socket layer around it.
 //!
 //! Inside the core a request flows through: `dispatch` (method, target,
-//! content type) → `auth` (SigV4) → `validate` (the operation's input
+//! content type) → `auth` (SigV4) → `throttle` (with [`Config::throttle`]: the
+//! per-account call rates) → `validate` (the operation's input
 //! shape) → `api` (one module per action group, working on `state` and the
 //! `scheduler`) → `wire` (the response envelope). Every behaviour is marked
 //! where it is decided with its evidence (`observed:`/`documented:` and the
@@ -35,6 +36,7 @@ mod schedule;
 mod scheduler;
 mod state;
 pub mod storage;
+mod throttle;
 mod validate;
 mod wire;
 
@@ -154,6 +156,11 @@ pub struct Config {
     /// Where every change is recorded before it is answered (`dpconform serve
     /// --state-dir`); None keeps the state in memory only.
     pub journal: Option<Arc<dyn journal::Journal>>,
+    /// Refuse calls over the service's documented per-account rates with
+    /// `ThrottlingException` (`dpconform serve --throttle`); off by default.
+    /// The buckets follow the time signatures are checked against, so with a
+    /// manual service clock they still refill as the machine's clock moves.
+    pub throttle: bool,
 }
 
 /// The default of [`Config::deletion_delay`]: within the observed window.
@@ -168,6 +175,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_clock_skew", &self.max_clock_skew)
             .field("deletion_delay", &self.deletion_delay)
+            .field("throttle", &self.throttle)
             .finish_non_exhaustive()
     }
 }
@@ -200,6 +208,7 @@ impl Config {
             manual_clock: None,
             signing_clock: None,
             journal: None,
+            throttle: false,
         }
     }
 
@@ -242,6 +251,13 @@ impl Config {
         self
     }
 
+    /// The same configuration with the service's call rates applied (see
+    /// [`Config::throttle`]).
+    pub fn with_throttle(mut self, throttle: bool) -> Config {
+        self.throttle = throttle;
+        self
+    }
+
     /// The same configuration with another long-poll wait.
     pub fn with_poll_wait(mut self, wait: Duration) -> Config {
         self.poll_wait = wait;
@@ -277,6 +293,7 @@ pub struct Reference {
     stores: Mutex<state::Stores>,
     tasks_ready: Arc<Notify>,
     signing_keys: auth::SigningKeys,
+    limiter: throttle::Limiter,
 }
 
 impl Reference {
@@ -287,6 +304,7 @@ impl Reference {
             stores: Mutex::new(state::Stores::default()),
             tasks_ready: Arc::new(Notify::new()),
             signing_keys: auth::SigningKeys::default(),
+            limiter: throttle::Limiter::default(),
         }
     }
 
@@ -322,12 +340,25 @@ impl Reference {
     /// the response. Takes the request by reference so that a held `PollForTask`
     /// can be asked again.
     pub fn handle_detailed(&self, req: &::http::Request<Bytes>) -> Handled {
+        self.handle_counted(req, true)
+    }
+
+    /// A held `PollForTask` asked again: the same call, so it is not counted
+    /// against the call rate a second time.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn handle_again(&self, req: &::http::Request<Bytes>) -> Handled {
+        self.handle_counted(req, false)
+    }
+
+    /// [`Reference::handle_detailed`]; `counted` says whether the call takes
+    /// from its action's rate ([`Config::throttle`]).
+    fn handle_counted(&self, req: &::http::Request<Bytes>, counted: bool) -> Handled {
         let now = self.config.clock.now();
         let wall = self.config.wall_time(now);
         // No input should make the core panic; if a defect does, the caller
         // gets the service's fault (500 InternalServiceError) instead of a
         // dropped connection.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(req, now, wall)))
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.process(req, now, wall, counted)))
             .unwrap_or_else(|_| Outcome {
                 operation: dispatch::route(req).ok(),
                 result: Err(error::ApiError::new(
@@ -358,7 +389,7 @@ impl Reference {
         }
     }
 
-    fn process(&self, req: &::http::Request<Bytes>, now: SystemTime, wall: SystemTime) -> Outcome {
+    fn process(&self, req: &::http::Request<Bytes>, now: SystemTime, wall: SystemTime, counted: bool) -> Outcome {
         let fail = |operation, err| Outcome {
             operation,
             result: Err(err),
@@ -378,6 +409,14 @@ impl Reference {
             Ok(scope) => scope,
             Err(err) => return fail(Some(operation), err),
         };
+        // inferred: the rate is checked once the caller is known and before the
+        // input is read, so a throttled call is refused whatever its body (and is
+        // neither journaled nor applied).
+        if self.config.throttle && counted {
+            if let Err(err) = self.limiter.admit(&scope.account_id, operation, wall) {
+                return fail(Some(operation), err);
+            }
+        }
         let input = match validate::parse_input(operation, req.body()) {
             Ok(input) => input,
             Err(err) => return fail(Some(operation), err),

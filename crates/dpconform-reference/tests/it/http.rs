@@ -1,6 +1,7 @@
 //! The socket layer: the embedded endpoint over real HTTP — envelope, long
 //! polling, the body limit and signed requests.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -8,7 +9,7 @@ use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettin
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use dpconform_reference::http::Embedded;
-use dpconform_reference::{Config, TEST_ACCESS_KEY, TEST_REGION, TEST_SECRET_KEY};
+use dpconform_reference::{operation_request, Config, ManualClock, TEST_ACCESS_KEY, TEST_REGION, TEST_SECRET_KEY};
 use serde_json::{json, Value};
 
 fn client() -> reqwest::Client {
@@ -189,4 +190,24 @@ async fn signed_requests_over_http() {
     let unsigned = call(&c, &e.url(), "ListPipelines", body).await;
     assert_eq!(unsigned.status(), 400);
     assert_eq!(json_of(unsigned).await["__type"], "MissingAuthenticationTokenException");
+}
+
+#[tokio::test]
+async fn a_held_poll_counts_once_against_the_rate() {
+    // The manual clock stands still: the PollForTask bucket never refills.
+    let clock = Arc::new(ManualClock::at_unix(crate::common::T0));
+    let e = Embedded::start(unsigned(1_200).with_clock(clock).with_throttle(true))
+        .await
+        .unwrap();
+    let poll = || operation_request("PollForTask", r#"{"workerGroup":"wg"}"#);
+    for _ in 0..99 {
+        assert_eq!(e.reference().handle(poll()).status(), 200);
+    }
+    // Held 1.2 s and asked again every 0.5 s: still the 100th call, not the 101st.
+    let r = call(&client(), &e.url(), "PollForTask", r#"{"workerGroup":"wg"}"#).await;
+    assert_eq!(json_of(r).await, json!({}));
+    let refused = e.reference().handle(poll());
+    assert_eq!(refused.status(), 400);
+    let v: Value = serde_json::from_slice(refused.body()).unwrap();
+    assert_eq!(v["__type"], "ThrottlingException");
 }

@@ -10,3 +10,4 @@ mod http;
 mod robustness;
 mod scheduler;
 mod state_dir;
+mod throttle;
