@@ -67,7 +67,12 @@ fn grade_line(by_grade: &GradeTotals) -> String {
         .iter()
         .filter_map(|g| {
             let t = by_grade.get(*g);
-            (t.passed + t.failed > 0).then(|| format!("{g} {} passed, {} failed", t.passed, t.failed))
+            let known = if t.known > 0 {
+                format!(", {} known", t.known)
+            } else {
+                String::new()
+            };
+            (t.passed + t.failed + t.known > 0).then(|| format!("{g} {} passed, {} failed{known}", t.passed, t.failed))
         })
         .collect();
     if parts.is_empty() {

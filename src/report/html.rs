@@ -367,25 +367,39 @@ pub fn report(report: &Report) -> String {
     body.push_str(&causes_table(&groups::group(report)));
     body.push_str("<h2>Run</h2>");
     body.push_str(&run_table);
+    // Known failures (a baseline) get their own column, only when there are any.
+    let known = |n: usize| {
+        if t.known > 0 {
+            format!("<td class=\"n\">{n}</td>")
+        } else {
+            String::new()
+        }
+    };
     let _ = write!(
         body,
         "<h2>Totals by evidence grade</h2><p id=\"verdict\"><b>{}</b></p>\
-         <table id=\"grades\"><tr><th>grade</th><th>passed</th><th>failed</th></tr>",
-        esc(&t.by_grade.verdict())
+         <table id=\"grades\"><tr><th>grade</th><th>passed</th><th>failed</th>{}</tr>",
+        esc(&t.by_grade.verdict()),
+        if t.known > 0 { "<th>known</th>" } else { "" }
     );
     for g in Grade::ALL {
         let pf = t.by_grade.get(g);
         let _ = write!(
             body,
-            "<tr><td>{g}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            pf.passed, pf.failed
+            "<tr><td>{g}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr>",
+            pf.passed,
+            pf.failed,
+            known(pf.known)
         );
     }
     let _ = write!(
         body,
-        "<tr><th>all</th><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table><p>{} skipped. \
+        "<tr><th>all</th><td class=\"n\">{}</td><td class=\"n\">{}</td>{}</tr></table><p>{} skipped. \
          A failed case counts under the grade of its failed assertion.</p>",
-        t.passed, t.failed, t.skipped
+        t.passed,
+        t.failed,
+        known(t.known),
+        t.skipped
     );
     body.push_str(
         "<h2>Conformance per action</h2><table id=\"matrix\"><tr><th>action</th><th>verdict</th><th>cases</th>\

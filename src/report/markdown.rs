@@ -37,13 +37,28 @@ pub fn summary(report: &Report) -> String {
     run_table(&mut out, &report.run);
     let _ = writeln!(out, "\n## Totals by evidence grade\n");
     let _ = writeln!(out, "**{}**\n", t.by_grade.verdict());
-    let _ = writeln!(out, "| grade | passed | failed | skipped |");
-    let _ = writeln!(out, "|---|---:|---:|---:|");
-    for g in Grade::ALL {
-        let pf = t.by_grade.get(g);
-        let _ = writeln!(out, "| {g} | {} | {} | |", pf.passed, pf.failed);
+    if t.known > 0 {
+        // A baseline of known failures: their own column.
+        let _ = writeln!(out, "| grade | passed | failed | known | skipped |");
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        for g in Grade::ALL {
+            let pf = t.by_grade.get(g);
+            let _ = writeln!(out, "| {g} | {} | {} | {} | |", pf.passed, pf.failed, pf.known);
+        }
+        let _ = writeln!(
+            out,
+            "| **all** | **{}** | **{}** | **{}** | {} |",
+            t.passed, t.failed, t.known, t.skipped
+        );
+    } else {
+        let _ = writeln!(out, "| grade | passed | failed | skipped |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        for g in Grade::ALL {
+            let pf = t.by_grade.get(g);
+            let _ = writeln!(out, "| {g} | {} | {} | |", pf.passed, pf.failed);
+        }
+        let _ = writeln!(out, "| **all** | **{}** | **{}** | {} |", t.passed, t.failed, t.skipped);
     }
-    let _ = writeln!(out, "| **all** | **{}** | **{}** | {} |", t.passed, t.failed, t.skipped);
     let _ = writeln!(
         out,
         "\nA failed case counts under the grade of its failed assertion: *observed* (captured from the real \

@@ -78,6 +78,21 @@ async fn a_known_case_counts_as_known_and_the_same_entry_is_stale_once_fixed() {
     assert_eq!(known.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("KNOWN  a::unknown_id"), "{stdout}");
     assert!(stdout.ends_with("1 passed, 0 failed, 1 known\n"), "{stdout}");
+    assert!(
+        stdout.contains("by grade: documented 1 passed, 0 failed, 1 known"),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(dir.path().join("r/summary.md")).unwrap();
+    assert!(
+        summary.contains("| grade | passed | failed | known | skipped |"),
+        "{summary}"
+    );
+    assert!(summary.contains("| **all** | **1** | **0** | **1** |"), "{summary}");
+    let html = std::fs::read_to_string(dir.path().join("r/report.html")).unwrap();
+    assert!(
+        html.contains("<th>known</th>") && html.contains("<summary>reproduce</summary>"),
+        "report.html"
+    );
     let report = std::fs::read_to_string(dir.path().join("r/report.json")).unwrap();
     assert!(report.contains("\"status\": \"known\""), "{report}");
     assert!(
