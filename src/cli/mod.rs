@@ -4,6 +4,7 @@
 mod baseline;
 mod compare;
 mod diff;
+mod explore;
 mod generate;
 mod list;
 mod merge;
@@ -66,6 +67,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Write a baseline of known failures (TOML) from a run's report.json
     Baseline(baseline::BaselineArgs),
+    /// Run generated call sequences against an endpoint and the reference in lock step; write each difference as a case
+    Explore(explore::ExploreArgs),
 }
 
 /// Where case files and snapshots are found.
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(args),
         Command::Baseline(args) => baseline::baseline(args),
         Command::Generate(args) => generate::generate_cases(args),
+        Command::Explore(args) => explore::explore(args),
     };
     ExitCode::from(code)
 }
