@@ -19,8 +19,8 @@ use super::{runtime, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
     Each sequence of calls runs against the endpoint and, in lock step, against a fresh embedded \
     reference; answers are compared after normalisation (ids mapped between the two sides, dates and \
     request ids redacted, lists sorted, error messages ignored). A difference is shrunk to a minimal \
-    sequence and written to --out as a case file (one per action, check and JSON path), with \
-    explore.json and explore.md. Pipelines a sequence created are deleted after it.\n\n\
+    sequence and written to --out as a case file (one per action, check and JSON path); \
+    --report-dir gets explore.json and explore.md. Pipelines a sequence created are deleted after it.\n\n\
     Exit status: 0 nothing differs, 1 a difference was found, 2 usage error or unreachable endpoint, \
     130 interrupted by Ctrl-C (what was found is written).")]
 pub struct ExploreArgs {
@@ -40,9 +40,12 @@ pub struct ExploreArgs {
     /// Calls per generated sequence
     #[arg(long, value_name = "N", default_value_t = 30)]
     length: usize,
-    /// Folder for the case files and explore.json / explore.md
+    /// Folder for the case files (replay them with `dpconform run --cases DIR`)
     #[arg(long, value_name = "DIR", default_value = "explored")]
     out: PathBuf,
+    /// Folder for explore.json and explore.md
+    #[arg(long, value_name = "DIR", default_value = "explore-report")]
+    report_dir: PathBuf,
     /// Sequences run at once
     #[arg(short = 'j', long, value_name = "N", default_value_t = 1)]
     jobs: usize,
@@ -58,6 +61,9 @@ pub struct ExploreArgs {
     /// Most replays spent shrinking one difference
     #[arg(long, value_name = "N", default_value_t = 400)]
     shrink_budget: usize,
+    /// Stop once N differences (of different signatures) were found
+    #[arg(long, value_name = "N")]
+    max_findings: Option<usize>,
 }
 
 pub fn explore(args: ExploreArgs) -> u8 {
@@ -92,7 +98,9 @@ pub fn explore(args: ExploreArgs) -> u8 {
         jobs: args.jobs,
         partition: args.partition,
         out: args.out,
+        report_dir: Some(args.report_dir.clone()),
         shrink_budget: args.shrink_budget,
+        max_findings: args.max_findings,
     };
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -115,11 +123,11 @@ pub fn explore(args: ExploreArgs) -> u8 {
                 on_ctrl_c.store(true, Ordering::Relaxed);
             }
         });
-        let out = settings.out.clone();
+        let reports = args.report_dir.join("explore.md");
         match explore::explore(endpoint, settings, stop).await {
             Ok(summary) => {
                 print!("{}", report::console(&summary));
-                println!("reports: {}", out.join("explore.md").display());
+                println!("report: {}", reports.display());
                 if summary.interrupted {
                     EXIT_INTERRUPTED
                 } else if summary.findings.is_empty() {

@@ -23,6 +23,8 @@ pub struct Finding<'a> {
     pub found: &'a Found,
     /// What the reference's answers bound in that sequence.
     pub bound: &'a Bindings,
+    /// The reference's status and error type for each call.
+    pub answers: &'a [(u16, Option<String>)],
 }
 
 /// The case file's path under `out` for `signature`: the same signature always
@@ -66,6 +68,16 @@ fn without_unbound(value: &Value, bound: &Bindings) -> Value {
     }
 }
 
+/// A step cannot expect what it captures itself: those values match anything.
+fn without_own(value: &Value, own: &[String]) -> Value {
+    match value {
+        Value::String(s) if own.iter().any(|o| s.contains(o.as_str())) => json!("{{any}}"),
+        Value::Array(items) => Value::Array(items.iter().map(|v| without_own(v, own)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), without_own(v, own))).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The case file's JSON.
 pub fn case_json(finding: &Finding) -> Value {
     let calls = finding.calls;
@@ -94,6 +106,12 @@ pub fn case_json(finding: &Finding) -> Value {
         if !capture.is_empty() {
             expect.insert("capture".into(), Value::Object(capture));
         }
+        if let Some((status, error)) = finding.answers.get(i) {
+            expect.insert("status".into(), json!(status));
+            if let Some(error) = error {
+                expect.insert("error".into(), json!(error));
+            }
+        }
         if i == last {
             let reference = &finding.found.reference;
             expect.insert("status".into(), json!(reference.status));
@@ -105,7 +123,12 @@ pub fn case_json(finding: &Finding) -> Value {
                 } else {
                     "json"
                 };
-                expect.insert(mode.into(), finding.found.expected_body.clone());
+                let own: Vec<String> = call
+                    .produces
+                    .iter()
+                    .map(|(name, _)| format!("{{{{{name}}}}}"))
+                    .collect();
+                expect.insert(mode.into(), without_own(&finding.found.expected_body, &own));
             }
         }
         steps.push(json!({

@@ -163,14 +163,17 @@ pub fn differences(action: &str, reference: &Normal, endpoint: &Normal) -> Vec<S
     paths.into_iter().map(|p| signature("body", &p)).collect()
 }
 
-/// The key that identifies an element of a keyed list (fields, tags: `key`;
-/// objects: `id`), when every element has one.
+/// The key that identifies an element of a keyed list (fields: `key`;
+/// objects: `id`), when every element has one. Tags are not keyed: their keys
+/// are data, and a signature names where, not which.
 fn element_key(v: &Value) -> Option<String> {
     let map = v.as_object()?;
-    ["key", "id"]
-        .iter()
-        .find_map(|k| map.get(*k).and_then(Value::as_str))
-        .map(str::to_string)
+    let field = map.contains_key("stringValue") || map.contains_key("refValue");
+    match (map.get("key"), map.get("id")) {
+        (Some(Value::String(k)), _) if field => Some(k.clone()),
+        (_, Some(Value::String(id))) => Some(id.clone()),
+        _ => None,
+    }
 }
 
 fn keyed(items: &[Value]) -> Option<Map<String, Value>> {

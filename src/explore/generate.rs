@@ -67,13 +67,18 @@ impl Generator {
         if self.pipelines.is_empty() || self.chance(5) {
             return (None, UNKNOWN_PIPELINE.into());
         }
-        let i = self.rng.usize(..self.pipelines.len());
+        // Mostly the newest, so that lifecycles (define, activate, run) happen.
+        let i = if self.chance(60) {
+            self.pipelines.len() - 1
+        } else {
+            self.rng.usize(..self.pipelines.len())
+        };
         (Some(i), format!("{{{{{}}}}}", self.pipelines[i].var))
     }
 
     fn object_of(&mut self, pipeline: Option<usize>) -> String {
         let objects = pipeline.map(|i| self.pipelines[i].objects.clone()).unwrap_or_default();
-        if self.chance(10) {
+        if self.chance(40) {
             if let Some(instance) = self.pick(&self.instances.clone()) {
                 return format!("{{{{{instance}}}}}");
             }

@@ -141,6 +141,8 @@ pub struct Outcome {
     pub found: Option<Found>,
     /// What the reference's answers bound.
     pub bound: Bindings,
+    /// The reference's status and error type for each call made.
+    pub answers: Vec<(u16, Option<String>)>,
 }
 
 /// Where a sequence's calls come from: generated one by one from the answers so
@@ -165,17 +167,24 @@ pub async fn run(endpoint: &Endpoint, source: &mut dyn Source, token: &str) -> O
     let mut outcome = Outcome::default();
     let mut ours = Bindings::from([(RUN_VAR.to_string(), token.to_string())]);
     let mut theirs = ours.clone();
-    while let Some(call) = source.next(&outcome.bound) {
+    while let Some(call) = source.next(&ours) {
         let index = outcome.calls.len();
         outcome.calls.push(call.clone());
         let (status, body) = reference.call(&call.operation, &render(&call.body, &ours));
         let reference_answer = compare::parse(&body);
-        let reached = if status == 200 {
-            "200".to_string()
-        } else {
-            dpconform_protocol::error_type(&reference_answer).unwrap_or_else(|| status.to_string())
-        };
+        let reached =
+            if status == 200 && call.operation == "PollForTask" && reference_answer.get("taskObject").is_none() {
+                "200 (no task)".to_string()
+            } else if status == 200 {
+                "200".to_string()
+            } else {
+                dpconform_protocol::error_type(&reference_answer).unwrap_or_else(|| status.to_string())
+            };
         outcome.reached.insert((call.operation.clone(), reached));
+        let error_type = (status != 200)
+            .then(|| dpconform_protocol::error_type(&reference_answer))
+            .flatten();
+        outcome.answers.push((status, error_type));
         if call.operation == "PollForTask" && reference_answer.get("taskObject").is_none() {
             // Not sent: the endpoint would hold an empty poll open.
             bind(&call, &reference_answer, &mut ours);

@@ -58,6 +58,8 @@ pub struct Summary {
     pub pairs: BTreeSet<(String, String)>,
     /// The differences, one per signature.
     pub findings: Vec<Finding>,
+    /// Differences that a second run of the same calls did not show (timing), not reported.
+    pub unconfirmed: u64,
     /// Stopped by Ctrl-C.
     pub interrupted: bool,
 }
@@ -124,10 +126,11 @@ pub fn console(summary: &Summary) -> String {
     let _ = writeln!(out, "{}", summary.rate_line());
     let _ = writeln!(
         out,
-        "{} of 19 action(s) and {} (action, outcome) pair(s) reached; {} difference(s){}",
+        "{} of 19 action(s) and {} (action, outcome) pair(s) reached; {} difference(s), {} unconfirmed{}",
         summary.actions.len(),
         summary.pairs.len(),
         summary.findings.len(),
+        summary.unconfirmed,
         if summary.interrupted { " (interrupted)" } else { "" }
     );
     out

@@ -3,6 +3,7 @@
 //! implementation would, keeping the envelope sound (`x-amz-crc32` and
 //! `Content-Length` recomputed), so only an assertion on the body can tell.
 
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +22,54 @@ pub enum Bug {
     ListDropsNewestPipeline,
     /// PollForTask's task objects lose their `@pipelineId` field.
     TaskObjectLosesPipelineId,
+    // Stateful bugs: the wrong answer shows only after a certain sequence of calls.
+    /// A second AddTags replaces the pipeline's tags instead of adding to them.
+    TagsReplacedOnSecondAddTags,
+    /// Once a pipeline is activated, DescribePipelines drops its description.
+    DescriptionDroppedAfterActivation,
+    /// RemoveTags removes every tag of the pipeline, not only the keys named.
+    RemoveTagsRemovesAll,
+    /// ListPipelines leaves out pipelines that were activated.
+    ListDropsActivatedPipelines,
+    /// A second PutPipelineDefinition of a pipeline answers `errored: true`.
+    SecondDefinitionErrored,
+    /// After a heartbeat of its worker group, ReportTaskProgress says `canceled: true`.
+    ProgressCanceledAfterHeartbeat,
+    /// Once a task of a pipeline is set FINISHED, QueryObjects finds no instances there.
+    InstancesHiddenAfterTaskFinished,
+    /// After a SetStatus on a pipeline, DescribeObjects there loses `@status`.
+    StatusLostAfterSetStatus,
+}
+
+impl Bug {
+    /// The stateful bugs, which `dpconform explore` must find.
+    pub const STATEFUL: [Bug; 8] = [
+        Bug::TagsReplacedOnSecondAddTags,
+        Bug::DescriptionDroppedAfterActivation,
+        Bug::RemoveTagsRemovesAll,
+        Bug::ListDropsActivatedPipelines,
+        Bug::SecondDefinitionErrored,
+        Bug::ProgressCanceledAfterHeartbeat,
+        Bug::InstancesHiddenAfterTaskFinished,
+        Bug::StatusLostAfterSetStatus,
+    ];
+}
+
+/// What the proxy remembers of earlier calls, per pipeline (or task, or worker group),
+/// so that a bug shows only after its sequence.
+#[derive(Default)]
+struct Memory {
+    add_tags: HashMap<String, usize>,
+    /// The tags a pipeline has after a replacing AddTags.
+    replaced_tags: HashMap<String, Value>,
+    tags_cleared: HashSet<String>,
+    activated: HashSet<String>,
+    puts: HashMap<String, usize>,
+    status_set: HashSet<String>,
+    heartbeats: HashSet<String>,
+    /// Task id -> (worker group, pipeline id), from PollForTask.
+    tasks: HashMap<String, (String, String)>,
+    finished: HashSet<String>,
 }
 
 /// A running proxy; stops when dropped.
@@ -42,6 +91,7 @@ struct State {
     upstream: String,
     client: reqwest::Client,
     newest_pipeline: Mutex<Option<String>>,
+    memory: Mutex<Memory>,
 }
 
 /// Starts an embedded reference and the proxy in front of it.
@@ -67,6 +117,7 @@ pub fn start(bug: Bug) -> Planted {
             reqwest::Client::new()
         },
         newest_pipeline: Mutex::new(None),
+        memory: Mutex::new(Memory::default()),
     });
     runtime.spawn(async move {
         let _embedded = embedded;
@@ -98,6 +149,7 @@ async fn forward(state: &State, req: hyper::Request<hyper::body::Incoming>) -> h
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut upstream = state
         .client
         .request(parts.method.clone(), format!("{}{}", state.upstream, parts.uri))
@@ -112,10 +164,10 @@ async fn forward(state: &State, req: hyper::Request<hyper::body::Incoming>) -> h
     let headers = answer.headers().clone();
     let mut bytes = answer.bytes().await.unwrap_or_default();
     if status.is_success() {
-        if let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) {
-            if plant(state, &target, &mut json) {
-                bytes = Bytes::from(serde_json::to_vec(&json).unwrap());
-            }
+        // An empty answer (SetStatus) is still remembered by the stateful bugs.
+        let mut json = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+        if plant(state, &target, &request, &mut json) {
+            bytes = Bytes::from(serde_json::to_vec(&json).unwrap());
         }
     }
     let mut builder = hyper::Response::builder().status(status);
@@ -129,9 +181,12 @@ async fn forward(state: &State, req: hyper::Request<hyper::body::Incoming>) -> h
     builder.body(Full::new(bytes)).unwrap()
 }
 
-/// Rewrites one answer; true when it changed.
-fn plant(state: &State, target: &str, json: &mut Value) -> bool {
+/// Rewrites one answer to `request`; true when it changed.
+fn plant(state: &State, target: &str, request: &Value, json: &mut Value) -> bool {
     let newest = || state.newest_pipeline.lock().unwrap();
+    if plant_stateful(state, target, request, json) {
+        return true;
+    }
     match (state.bug, target) {
         (_, "DataPipeline.CreatePipeline") => {
             *newest() = json["pipelineId"].as_str().map(str::to_string);
@@ -159,4 +214,163 @@ fn plant(state: &State, target: &str, json: &mut Value) -> bool {
         }
         _ => false,
     }
+}
+
+/// The stateful bugs: remembers what the calls did, rewrites what depends on it.
+fn plant_stateful(state: &State, target: &str, request: &Value, json: &mut Value) -> bool {
+    let mut memory = state.memory.lock().unwrap();
+    let pipeline = request["pipelineId"].as_str().unwrap_or_default().to_string();
+    let op = target.strip_prefix("DataPipeline.").unwrap_or(target);
+    match (state.bug, op) {
+        (Bug::TagsReplacedOnSecondAddTags, "AddTags") => {
+            let count = memory.add_tags.entry(pipeline.clone()).or_default();
+            *count += 1;
+            if *count >= 2 {
+                memory.replaced_tags.insert(pipeline, request["tags"].clone());
+            }
+            false
+        }
+        (Bug::TagsReplacedOnSecondAddTags, "DescribePipelines") => {
+            for_each_description(json, |id, description| match memory.replaced_tags.get(id) {
+                Some(tags) => {
+                    description["tags"] = tags.clone();
+                    true
+                }
+                None => false,
+            })
+        }
+        (Bug::DescriptionDroppedAfterActivation, "ActivatePipeline") => {
+            memory.activated.insert(pipeline);
+            false
+        }
+        (Bug::DescriptionDroppedAfterActivation, "DescribePipelines") => {
+            for_each_description(json, |id, description| {
+                if !memory.activated.contains(id) {
+                    return false;
+                }
+                let had = description.get("description").is_some();
+                if let Some(map) = description.as_object_mut() {
+                    map.remove("description");
+                }
+                let fields = description["fields"].as_array_mut();
+                let before = fields.as_ref().map_or(0, |f| f.len());
+                if let Some(fields) = fields {
+                    fields.retain(|f| f["key"] != "description");
+                    return had || fields.len() != before;
+                }
+                had
+            })
+        }
+        (Bug::RemoveTagsRemovesAll, "RemoveTags") => {
+            memory.tags_cleared.insert(pipeline);
+            false
+        }
+        (Bug::RemoveTagsRemovesAll, "AddTags") => {
+            memory.tags_cleared.remove(&pipeline);
+            false
+        }
+        (Bug::RemoveTagsRemovesAll, "DescribePipelines") => for_each_description(json, |id, description| {
+            if memory.tags_cleared.contains(id) && description["tags"].as_array().is_some_and(|t| !t.is_empty()) {
+                description["tags"] = Value::Array(Vec::new());
+                return true;
+            }
+            false
+        }),
+        (Bug::ListDropsActivatedPipelines, "ActivatePipeline") => {
+            memory.activated.insert(pipeline);
+            false
+        }
+        (Bug::ListDropsActivatedPipelines, "ListPipelines") => {
+            let Some(list) = json["pipelineIdList"].as_array_mut() else {
+                return false;
+            };
+            let before = list.len();
+            list.retain(|p| !memory.activated.contains(p["id"].as_str().unwrap_or_default()));
+            list.len() != before
+        }
+        (Bug::SecondDefinitionErrored, "PutPipelineDefinition") => {
+            let count = memory.puts.entry(pipeline).or_default();
+            *count += 1;
+            if *count >= 2 && json["errored"] == false {
+                json["errored"] = Value::Bool(true);
+                return true;
+            }
+            false
+        }
+        (Bug::ProgressCanceledAfterHeartbeat | Bug::InstancesHiddenAfterTaskFinished, "PollForTask") => {
+            if let Some(task) = json.pointer("/taskObject/taskId").and_then(Value::as_str) {
+                let group = request["workerGroup"].as_str().unwrap_or_default().to_string();
+                let owner = json
+                    .pointer("/taskObject/pipelineId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                memory.tasks.insert(task.to_string(), (group, owner.to_string()));
+            }
+            false
+        }
+        (Bug::ProgressCanceledAfterHeartbeat, "ReportTaskRunnerHeartbeat") => {
+            if let Some(group) = request["workerGroup"].as_str() {
+                memory.heartbeats.insert(group.to_string());
+            }
+            false
+        }
+        (Bug::ProgressCanceledAfterHeartbeat, "ReportTaskProgress") => {
+            let task = request["taskId"].as_str().unwrap_or_default();
+            let beaten = memory
+                .tasks
+                .get(task)
+                .is_some_and(|(group, _)| memory.heartbeats.contains(group));
+            if beaten && json["canceled"] == false {
+                json["canceled"] = Value::Bool(true);
+                return true;
+            }
+            false
+        }
+        (Bug::InstancesHiddenAfterTaskFinished, "SetTaskStatus") => {
+            if request["taskStatus"] == "FINISHED" {
+                let task = request["taskId"].as_str().unwrap_or_default();
+                if let Some((_, owner)) = memory.tasks.get(task).cloned() {
+                    memory.finished.insert(owner);
+                }
+            }
+            false
+        }
+        (Bug::InstancesHiddenAfterTaskFinished, "QueryObjects") => {
+            let hidden = request["sphere"] == "INSTANCE" && memory.finished.contains(&pipeline);
+            if hidden && json["ids"].as_array().is_some_and(|ids| !ids.is_empty()) {
+                json["ids"] = Value::Array(Vec::new());
+                return true;
+            }
+            false
+        }
+        (Bug::StatusLostAfterSetStatus, "SetStatus") => {
+            memory.status_set.insert(pipeline);
+            false
+        }
+        (Bug::StatusLostAfterSetStatus, "DescribeObjects") => {
+            if !memory.status_set.contains(&pipeline) {
+                return false;
+            }
+            let mut changed = false;
+            for object in json["pipelineObjects"].as_array_mut().into_iter().flatten() {
+                if let Some(fields) = object["fields"].as_array_mut() {
+                    let before = fields.len();
+                    fields.retain(|f| f["key"] != "@status");
+                    changed |= fields.len() != before;
+                }
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+/// Calls `rewrite` with each pipeline description of a DescribePipelines answer; true when one changed.
+fn for_each_description(json: &mut Value, mut rewrite: impl FnMut(&str, &mut Value) -> bool) -> bool {
+    let mut changed = false;
+    for description in json["pipelineDescriptionList"].as_array_mut().into_iter().flatten() {
+        let id = description["pipelineId"].as_str().unwrap_or_default().to_string();
+        changed |= rewrite(&id, description);
+    }
+    changed
 }
