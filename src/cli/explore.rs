@@ -114,15 +114,12 @@ pub fn explore(args: ExploreArgs) -> u8 {
                 return EXIT_USAGE;
             }
         };
-        eprintln!("exploring {} (seed {})", target.describe(), settings.seed);
         let stop = Arc::new(AtomicBool::new(false));
-        let on_ctrl_c = stop.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ninterrupted: finishing the sequences under way and writing what was found");
-                on_ctrl_c.store(true, Ordering::Relaxed);
-            }
-        });
+        if let Err(e) = stop_on_ctrl_c(stop.clone()) {
+            eprintln!("dpconform: cannot listen for Ctrl-C: {e}");
+            return EXIT_USAGE;
+        }
+        eprintln!("exploring {} (seed {})", target.describe(), settings.seed);
         let reports = args.report_dir.join("explore.md");
         match explore::explore(endpoint, settings, stop).await {
             Ok(summary) => {
@@ -142,4 +139,22 @@ pub fn explore(args: ExploreArgs) -> u8 {
             }
         }
     })
+}
+
+/// Sets `stop` on Ctrl-C. The handler is in place when this returns (before
+/// anything is printed), so an early Ctrl-C is not the default kill.
+fn stop_on_ctrl_c(stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    #[cfg(unix)]
+    let mut interrupts = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let received = interrupts.recv().await.is_some();
+        #[cfg(not(unix))]
+        let received = tokio::signal::ctrl_c().await.is_ok();
+        if received {
+            eprintln!("\ninterrupted: finishing the sequences under way and writing what was found");
+            stop.store(true, Ordering::Relaxed);
+        }
+    });
+    Ok(())
 }

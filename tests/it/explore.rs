@@ -117,3 +117,92 @@ fn against_the_reference_nothing_differs() {
     assert_eq!(summary.actions.len(), 19, "{:?}", summary.actions);
     assert!(summary.compared > 1000, "{summary:?}");
 }
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn the_command_reports_and_exits_as_run_does() {
+    let dir = TempDir::new("explore-cli");
+    // Nothing listens on port 9 (discard) on a test machine: exit 2 with a clear message.
+    let out = dpconform(
+        &dir,
+        &["explore", "--endpoint", "http://127.0.0.1:9", "--sequences", "1"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("cannot connect"), "{}", text(&out));
+    let out = dpconform(&dir, &["explore", "--partition", "3/2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
+    // Against the reference: nothing differs (exit 0), the same seed gives the same sequences.
+    let explored = |report: &str| {
+        let out = dpconform(
+            &dir,
+            &[
+                "explore",
+                "--seed",
+                "5",
+                "--sequences",
+                "8",
+                "-j",
+                "1",
+                "--report-dir",
+                report,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("19 action(s)") || text(&out).contains("action(s)"));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(report).join("explore.json")).unwrap())
+                .unwrap();
+        assert!(std::fs::read_to_string(dir.path().join(report).join("explore.md"))
+            .unwrap()
+            .contains("## Reached"));
+        (json["calls"].clone(), json["pairs"].clone())
+    };
+    assert_eq!(explored("first"), explored("second"));
+}
+
+#[test]
+fn ctrl_c_writes_what_was_found_and_exits_130() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = TempDir::new("explore-int");
+    let mut child = crate::support::dpconform_command(&dir)
+        .args(["explore", "--time", "600", "--report-dir", "out"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert!(first.starts_with("exploring"), "{first}");
+    // Keep reading: a closed pipe would fail the child's next message.
+    let rest = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut code = None;
+    for _ in 0..600 {
+        if let Some(status) = child.try_wait().unwrap() {
+            code = status.code();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if code.is_none() {
+        let _ = child.kill();
+    }
+    assert_eq!(code, Some(130), "{}", rest.join().unwrap_or_default());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/explore.json")).unwrap()).unwrap();
+    assert_eq!(json["interrupted"], true);
+}
