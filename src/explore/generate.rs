@@ -18,6 +18,8 @@ const UNKNOWN_TASK: &str = "UnknownTaskId";
 #[derive(Debug, Clone)]
 struct Pipeline {
     var: String,
+    /// The variable its name was made from (the first create's).
+    name_var: String,
     unique_id: String,
     /// Component object ids of the definition put last.
     objects: Vec<String>,
@@ -136,7 +138,11 @@ impl Generator {
         if self.chance(10) {
             if let Some(p) = self.pick(&self.pipelines.clone()) {
                 let var = self.var("p");
-                let body = json!({"name": "again", "uniqueId": p.unique_id});
+                // The same name and uniqueId: the same pipeline (perhaps told another description).
+                let mut body = json!({"name": format!("explore-{}", p.name_var), "uniqueId": p.unique_id});
+                if self.chance(50) {
+                    body["description"] = json!("described again");
+                }
                 self.pipelines.push(Pipeline { var: var.clone(), ..p });
                 return Call::new("CreatePipeline", body).producing(&var, "/pipelineId");
             }
@@ -161,6 +167,7 @@ impl Generator {
         }
         self.pipelines.push(Pipeline {
             var: var.clone(),
+            name_var: var.clone(),
             unique_id,
             objects: Vec::new(),
             tags,

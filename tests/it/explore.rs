@@ -41,14 +41,13 @@ fn explore_once(url: Option<&str>, out: &std::path::Path, sequences: u64) -> exp
 /// The action whose answer shows each bug.
 fn shown_by(bug: Bug) -> &'static str {
     match bug {
-        Bug::TagsReplacedOnSecondAddTags | Bug::DescriptionDroppedAfterActivation | Bug::RemoveTagsRemovesAll => {
+        Bug::TagsReplacedOnSecondAddTags | Bug::DescriptionDroppedAfterActivation | Bug::RemovedTagKeyStaysHidden => {
             "DescribePipelines"
         }
-        Bug::ListDropsActivatedPipelines => "ListPipelines",
-        Bug::SecondDefinitionErrored => "PutPipelineDefinition",
-        Bug::ProgressCanceledAfterHeartbeat => "ReportTaskProgress",
-        Bug::InstancesHiddenAfterTaskFinished => "QueryObjects",
-        Bug::StatusLostAfterSetStatus => "DescribeObjects",
+        Bug::ListDropsActivatedPipelines | Bug::ListDropsPipelinesAfterRemoveTags => "ListPipelines",
+        Bug::RepeatedCreateRedescribes => "DescribePipelines",
+        Bug::TagsLostAfterDeactivation => "DescribePipelines",
+        Bug::ComponentsOfOldDefinitionsListed => "QueryObjects",
         other => panic!("{other:?} is not stateful"),
     }
 }

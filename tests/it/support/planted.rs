@@ -27,18 +27,31 @@ pub enum Bug {
     TagsReplacedOnSecondAddTags,
     /// Once a pipeline is activated, DescribePipelines drops its description.
     DescriptionDroppedAfterActivation,
-    /// RemoveTags removes every tag of the pipeline, not only the keys named.
+    /// RemoveTags removes every tag of the pipeline, not only the keys named (the corpus catches it).
     RemoveTagsRemovesAll,
+    /// A tag key once removed stays hidden from DescribePipelines, even when added again.
+    RemovedTagKeyStaysHidden,
+    /// A CreatePipeline repeated (same name and uniqueId) replaces the pipeline's description.
+    RepeatedCreateRedescribes,
+    /// ListPipelines leaves out pipelines that had tags removed.
+    ListDropsPipelinesAfterRemoveTags,
     /// ListPipelines leaves out pipelines that were activated.
     ListDropsActivatedPipelines,
-    /// A second PutPipelineDefinition of a pipeline answers `errored: true`.
+    /// A second PutPipelineDefinition of a pipeline answers `errored: true` (the corpus catches it).
     SecondDefinitionErrored,
-    /// After a heartbeat of its worker group, ReportTaskProgress says `canceled: true`.
+    /// After a heartbeat of its worker group, ReportTaskProgress says `canceled: true` (the corpus catches it).
     ProgressCanceledAfterHeartbeat,
-    /// Once a task of a pipeline is set FINISHED, QueryObjects finds no instances there.
+    /// Once a task of a pipeline is set FINISHED, QueryObjects finds no instances there (the corpus catches it).
     InstancesHiddenAfterTaskFinished,
     /// After a SetStatus on a pipeline, DescribeObjects there loses `@status`.
     StatusLostAfterSetStatus,
+    /// Once a pipeline is deactivated, DescribePipelines shows it without tags.
+    TagsLostAfterDeactivation,
+    /// QueryObjects (COMPONENT) also lists the objects of definitions replaced since.
+    ComponentsOfOldDefinitionsListed,
+    /// After a SetStatus on a pipeline, EvaluateExpression there answers the expression unevaluated
+    /// (explore rarely reaches it: a SetStatus and an EvaluateExpression that both succeed).
+    ExpressionUnevaluatedAfterSetStatus,
 }
 
 impl Bug {
@@ -46,12 +59,12 @@ impl Bug {
     pub const STATEFUL: [Bug; 8] = [
         Bug::TagsReplacedOnSecondAddTags,
         Bug::DescriptionDroppedAfterActivation,
-        Bug::RemoveTagsRemovesAll,
+        Bug::RemovedTagKeyStaysHidden,
         Bug::ListDropsActivatedPipelines,
-        Bug::SecondDefinitionErrored,
-        Bug::ProgressCanceledAfterHeartbeat,
-        Bug::InstancesHiddenAfterTaskFinished,
-        Bug::StatusLostAfterSetStatus,
+        Bug::RepeatedCreateRedescribes,
+        Bug::TagsLostAfterDeactivation,
+        Bug::ComponentsOfOldDefinitionsListed,
+        Bug::ListDropsPipelinesAfterRemoveTags,
     ];
 }
 
@@ -63,6 +76,14 @@ struct Memory {
     /// The tags a pipeline has after a replacing AddTags.
     replaced_tags: HashMap<String, Value>,
     tags_cleared: HashSet<String>,
+    /// Pipeline -> tag keys removed from it.
+    removed_keys: HashMap<String, HashSet<String>>,
+    /// uniqueId -> pipeline id, and pipeline id -> the name a repeated create gave.
+    unique_ids: HashMap<String, String>,
+    /// Pipeline -> the description a repeated create gave (None: none).
+    redescribed: HashMap<String, Option<String>>,
+    /// Pipeline -> object ids of each definition put there, in order.
+    defined: HashMap<String, Vec<Vec<String>>>,
     activated: HashSet<String>,
     puts: HashMap<String, usize>,
     status_set: HashSet<String>,
@@ -70,6 +91,9 @@ struct Memory {
     /// Task id -> (worker group, pipeline id), from PollForTask.
     tasks: HashMap<String, (String, String)>,
     finished: HashSet<String>,
+    deactivated: HashSet<String>,
+    /// Pipeline -> component ids any QueryObjects (COMPONENT) listed there.
+    components: HashMap<String, Vec<Value>>,
 }
 
 /// A running proxy; stops when dropped.
@@ -276,6 +300,72 @@ fn plant_stateful(state: &State, target: &str, request: &Value, json: &mut Value
             }
             false
         }),
+        (Bug::RemovedTagKeyStaysHidden, "RemoveTags") => {
+            let keys = request["tagKeys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str);
+            memory
+                .removed_keys
+                .entry(pipeline)
+                .or_default()
+                .extend(keys.map(str::to_string));
+            false
+        }
+        (Bug::RemovedTagKeyStaysHidden, "DescribePipelines") => for_each_description(json, |id, description| {
+            let Some(removed) = memory.removed_keys.get(id) else {
+                return false;
+            };
+            let Some(tags) = description["tags"].as_array_mut() else {
+                return false;
+            };
+            let before = tags.len();
+            tags.retain(|t| !removed.contains(t["key"].as_str().unwrap_or_default()));
+            tags.len() != before
+        }),
+        (Bug::RepeatedCreateRedescribes, "CreatePipeline") => {
+            let unique_id = request["uniqueId"].as_str().unwrap_or_default().to_string();
+            let id = json["pipelineId"].as_str().unwrap_or_default().to_string();
+            if memory.unique_ids.get(&unique_id) == Some(&id) {
+                let description = request["description"].as_str().map(str::to_string);
+                memory.redescribed.insert(id, description);
+            } else {
+                memory.unique_ids.insert(unique_id, id);
+            }
+            false
+        }
+        (Bug::RepeatedCreateRedescribes, "DescribePipelines") => for_each_description(json, |id, description| {
+            let Some(new) = memory.redescribed.get(id) else {
+                return false;
+            };
+            let before = description.clone();
+            if let Some(map) = description.as_object_mut() {
+                map.remove("description");
+                if let Some(new) = new {
+                    map.insert("description".into(), Value::String(new.clone()));
+                }
+            }
+            if let Some(fields) = description["fields"].as_array_mut() {
+                fields.retain(|f| f["key"] != "description");
+                if let Some(new) = new {
+                    fields.push(serde_json::json!({"key": "description", "stringValue": new}));
+                }
+            }
+            *description != before
+        }),
+        (Bug::ListDropsPipelinesAfterRemoveTags, "RemoveTags") => {
+            memory.tags_cleared.insert(pipeline);
+            false
+        }
+        (Bug::ListDropsPipelinesAfterRemoveTags, "ListPipelines") => {
+            let Some(list) = json["pipelineIdList"].as_array_mut() else {
+                return false;
+            };
+            let before = list.len();
+            list.retain(|p| !memory.tags_cleared.contains(p["id"].as_str().unwrap_or_default()));
+            list.len() != before
+        }
         (Bug::ListDropsActivatedPipelines, "ActivatePipeline") => {
             memory.activated.insert(pipeline);
             false
@@ -343,8 +433,52 @@ fn plant_stateful(state: &State, target: &str, request: &Value, json: &mut Value
             }
             false
         }
-        (Bug::StatusLostAfterSetStatus, "SetStatus") => {
+        (Bug::TagsLostAfterDeactivation, "DeactivatePipeline") => {
+            memory.deactivated.insert(pipeline);
+            false
+        }
+        (Bug::TagsLostAfterDeactivation, "DescribePipelines") => for_each_description(json, |id, description| {
+            let tagged = description["tags"].as_array().is_some_and(|t| !t.is_empty());
+            if memory.deactivated.contains(id) && tagged {
+                description["tags"] = Value::Array(Vec::new());
+                return true;
+            }
+            false
+        }),
+        (Bug::ComponentsOfOldDefinitionsListed, "PutPipelineDefinition") => {
+            let ids = request["pipelineObjects"].as_array().into_iter().flatten();
+            let ids: Vec<String> = ids.filter_map(|o| o["id"].as_str().map(str::to_string)).collect();
+            memory.defined.entry(pipeline).or_default().push(ids);
+            false
+        }
+        (Bug::ComponentsOfOldDefinitionsListed, "QueryObjects") => {
+            let Some((latest, replaced)) = memory.defined.get(&pipeline).and_then(|d| d.split_last()) else {
+                return false;
+            };
+            let Some(ids) = json["ids"].as_array_mut() else {
+                return false;
+            };
+            if request["sphere"] != "COMPONENT" {
+                return false;
+            }
+            let before = ids.len();
+            for id in replaced.iter().flatten().filter(|id| !latest.contains(id)) {
+                if !ids.iter().any(|i| i == id.as_str()) {
+                    ids.push(Value::String(id.clone()));
+                }
+            }
+            ids.len() != before
+        }
+        (Bug::ExpressionUnevaluatedAfterSetStatus | Bug::StatusLostAfterSetStatus, "SetStatus") => {
             memory.status_set.insert(pipeline);
+            false
+        }
+        (Bug::ExpressionUnevaluatedAfterSetStatus, "EvaluateExpression") => {
+            let unevaluated = request["expression"].clone();
+            if memory.status_set.contains(&pipeline) && json["evaluatedExpression"] != unevaluated {
+                json["evaluatedExpression"] = unevaluated;
+                return true;
+            }
             false
         }
         (Bug::StatusLostAfterSetStatus, "DescribeObjects") => {
