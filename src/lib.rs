@@ -14,6 +14,8 @@
 pub mod baseline;
 pub mod case;
 pub mod check;
+#[cfg(feature = "embedded-reference")]
+pub mod explore;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

@@ -4,6 +4,7 @@
 mod baseline;
 mod compare;
 mod diff;
+mod explore;
 mod generate;
 mod list;
 mod merge;
@@ -69,6 +70,8 @@ enum Command {
     Baseline(baseline::BaselineArgs),
     /// Print the JSON Schema of case files (for editor completion and checking)
     Schema(schema::SchemaArgs),
+    /// Run generated call sequences against an endpoint and the reference in lock step; write each difference as a case
+    Explore(explore::ExploreArgs),
 }
 
 /// Where case files and snapshots are found.
@@ -125,6 +128,7 @@ pub fn main() -> ExitCode {
         Command::Baseline(args) => baseline::baseline(args),
         Command::Generate(args) => generate::generate_cases(args),
         Command::Schema(args) => schema::schema(args),
+        Command::Explore(args) => explore::explore(args),
     };
     ExitCode::from(code)
 }

@@ -68,6 +68,17 @@ pub(crate) fn response(response: &Exchange, run_ids: &[&str]) -> Normalized {
     }
 }
 
+/// `text` with uuids, pipeline ids and date-times replaced by labels (`[uuid]`,
+/// `[pipeline-id]`, `[datetime]`), as in every normalised body.
+pub(crate) fn label_text(text: &str) -> String {
+    Labels::new(&[]).text(text)
+}
+
+/// Whether a JSON number is a time (epoch seconds, 2001..2286) rather than data.
+pub(crate) fn is_timestamp(n: &serde_json::Number) -> bool {
+    n.as_f64().is_some_and(|f| (1.0e9..1.0e10).contains(&f))
+}
+
 struct Labels {
     run: Option<Regex>,
 }
@@ -110,8 +121,7 @@ impl Labels {
                 }
             }
             Value::Number(n) => {
-                // Epoch seconds (2001..2286) are times, not data.
-                if n.as_f64().is_some_and(|f| (1.0e9..1.0e10).contains(&f)) {
+                if is_timestamp(n) {
                     *value = Value::String("[timestamp]".into());
                 }
             }

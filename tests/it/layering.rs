@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// name only modules listed before it.
 const HARNESS_ORDER: &[&str] = &[
     "secrets", "case", "generate", "send", "check", "snapshot", "outcome", "baseline", "run", "report", "session",
-    "harness", "fuzzing",
+    "harness", "explore", "fuzzing",
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;

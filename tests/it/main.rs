@@ -10,6 +10,7 @@ mod console_output;
 mod corpus_citations;
 mod corpus_read_only;
 mod endpoint_faults;
+mod explore;
 mod fault_checks;
 mod fuzz_regressions;
 mod generated_cases;

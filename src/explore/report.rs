@@ -1,0 +1,204 @@
+//! What an exploration reports, in the style of the run reports: console
+//! text, `explore.json` (the record) and `explore.md`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::compare::{Normal, Signature};
+use super::grades::Basis;
+
+/// One difference, with its minimal case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Action, check and JSON path.
+    pub signature: Signature,
+    /// Whether the reference's side rests on evidenced or only inferred behaviour.
+    pub basis: Basis,
+    /// The seed of the sequence that first showed it.
+    pub seed: u64,
+    /// Calls in that sequence up to the difference.
+    pub original_calls: usize,
+    /// Calls in the minimal sequence.
+    pub minimal_calls: usize,
+    /// The case file written (replay it with `dpconform run --cases`).
+    pub case: PathBuf,
+    /// The reference's normalised answer at the difference.
+    pub reference: Normal,
+    /// The endpoint's normalised answer there.
+    pub endpoint: Normal,
+    /// Sequences that showed the same signature again.
+    pub seen_again: usize,
+}
+
+/// One exploration.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// The endpoint explored.
+    pub endpoint: String,
+    /// The base seed.
+    pub seed: u64,
+    /// `K/N` when the seeds were split across machines.
+    pub partition: Option<String>,
+    /// Sequences run (shrinking replays not counted).
+    pub sequences: u64,
+    /// Calls made in them.
+    pub calls: u64,
+    /// Calls whose two answers were compared.
+    pub compared: u64,
+    /// Calls replayed while shrinking.
+    pub shrink_calls: u64,
+    /// Seconds taken.
+    pub seconds: f64,
+    /// Actions the sequences reached.
+    pub actions: BTreeSet<String>,
+    /// (action, outcome) pairs reached: outcome `200` or the reference's error type.
+    pub pairs: BTreeSet<(String, String)>,
+    /// The differences, one per signature.
+    pub findings: Vec<Finding>,
+    /// Differences that a second run of the same calls did not show (timing), not reported.
+    pub unconfirmed: u64,
+    /// Stopped by Ctrl-C.
+    pub interrupted: bool,
+}
+
+impl Summary {
+    /// Compared calls per second.
+    pub fn calls_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.compared as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
+    fn rate_line(&self) -> String {
+        format!(
+            "{} sequence(s), {} call(s), {} compared in {:.1} s ({:.0} compared calls/s, {:.1} sequences/s)",
+            self.sequences,
+            self.calls,
+            self.compared,
+            self.seconds,
+            self.calls_per_second(),
+            if self.seconds > 0.0 {
+                self.sequences as f64 / self.seconds
+            } else {
+                0.0
+            },
+        )
+    }
+}
+
+fn answer(n: &Normal) -> String {
+    match (&n.error_type, n.status) {
+        (_, 0) => format!("no answer ({})", n.error_type.as_deref().unwrap_or("transport")),
+        (Some(t), s) => format!("{s} {t}"),
+        (None, s) => format!("{s}"),
+    }
+}
+
+/// The console text.
+pub fn console(summary: &Summary) -> String {
+    let mut out = String::new();
+    for basis in [Basis::Evidenced, Basis::Inferred] {
+        let found: Vec<&Finding> = summary.findings.iter().filter(|f| f.basis == basis).collect();
+        if found.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{} difference(s) on {} behaviour:", found.len(), basis.as_str());
+        for f in found {
+            let _ = writeln!(out, "DIFF  {}", f.signature);
+            let _ = writeln!(
+                out,
+                "      reference {}, endpoint {}; {} call(s), shrunk from {} (seed {}); seen again {} time(s)",
+                answer(&f.reference),
+                answer(&f.endpoint),
+                f.minimal_calls,
+                f.original_calls,
+                f.seed,
+                f.seen_again
+            );
+            let _ = writeln!(out, "      case: {}", f.case.display());
+        }
+    }
+    let _ = writeln!(out, "{}", summary.rate_line());
+    let _ = writeln!(
+        out,
+        "{} of 19 action(s) and {} (action, outcome) pair(s) reached; {} difference(s), {} unconfirmed{}",
+        summary.actions.len(),
+        summary.pairs.len(),
+        summary.findings.len(),
+        summary.unconfirmed,
+        if summary.interrupted { " (interrupted)" } else { "" }
+    );
+    out
+}
+
+/// `explore.md`.
+pub fn markdown(summary: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# dpconform explore\n");
+    let _ = writeln!(out, "Endpoint: {}  ", summary.endpoint);
+    let _ = writeln!(
+        out,
+        "Seed: {}{}  ",
+        summary.seed,
+        summary
+            .partition
+            .as_deref()
+            .map(|p| format!(", partition {p}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(out, "{}\n", summary.rate_line());
+    let _ = writeln!(out, "## Differences\n");
+    if summary.findings.is_empty() {
+        let _ = writeln!(out, "None.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "| action | check | path | basis | reference | endpoint | calls | case |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+        for f in &summary.findings {
+            let _ = writeln!(
+                out,
+                "| {} | {} | `{}` | {} | {} | {} | {} | `{}` |",
+                f.signature.action,
+                f.signature.check,
+                f.signature.path,
+                f.basis.as_str(),
+                answer(&f.reference),
+                answer(&f.endpoint),
+                f.minimal_calls,
+                f.case.display()
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## Reached\n");
+    let _ = writeln!(out, "| action | outcomes |");
+    let _ = writeln!(out, "|---|---|");
+    for action in &summary.actions {
+        let outcomes: Vec<&str> = summary
+            .pairs
+            .iter()
+            .filter(|(a, _)| a == action)
+            .map(|(_, o)| o.as_str())
+            .collect();
+        let _ = writeln!(out, "| {action} | {} |", outcomes.join(", "));
+    }
+    out
+}
+
+/// Writes `explore.json` and `explore.md` into `out`.
+pub fn write(out: &Path, summary: &Summary) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let json = serde_json::to_string_pretty(summary).map_err(|e| e.to_string())? + "\n";
+    for (name, text) in [("explore.json", json), ("explore.md", markdown(summary))] {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
