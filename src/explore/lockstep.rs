@@ -137,12 +137,26 @@ pub struct Outcome {
     pub compared: usize,
     /// (action, outcome) pairs the reference answered: `200` or the error type.
     pub reached: BTreeSet<(String, String)>,
-    /// The first difference, if any.
+    /// The first difference in status, error type, body or transport, if any:
+    /// the sequence stops there (the two sides' states may have parted).
     pub found: Option<Found>,
+    /// Envelope differences (request id, CRC32, content type...), the first of each
+    /// signature: they do not stop the sequence, since the states have not parted.
+    pub envelope: Vec<Found>,
     /// What the reference's answers bound.
     pub bound: Bindings,
     /// The reference's status and error type for each call made.
     pub answers: Vec<(u16, Option<String>)>,
+}
+
+impl Outcome {
+    /// The difference under `target` in this run, if it showed.
+    pub fn shown(&self, target: &Signature) -> Option<&Found> {
+        self.found
+            .iter()
+            .chain(&self.envelope)
+            .find(|f| f.signatures.contains(target))
+    }
 }
 
 /// Where a sequence's calls come from: generated one by one from the answers so
@@ -198,16 +212,24 @@ pub async fn run(endpoint: &Endpoint, source: &mut dyn Source, token: &str) -> O
             Ok(raw) => {
                 bind(&call, &compare::parse(&raw.body), &mut theirs);
                 let normal = compare::normalise(&call.operation, raw.status, &raw.body, &theirs);
-                let mut signatures: Vec<Signature> =
-                    envelope::check(raw, &BTreeMap::new(), &context, &index.to_string())
-                        .into_iter()
-                        .map(|f| Signature {
-                            action: call.operation.clone(),
-                            check: format!("envelope:{}", f.check.as_str()),
-                            path: String::new(),
-                        })
-                        .collect();
-                signatures.extend(compare::differences(&call.operation, &normal_ours, &normal));
+                for failure in envelope::check(raw, &BTreeMap::new(), &context, &index.to_string()) {
+                    let signature = Signature {
+                        action: call.operation.clone(),
+                        check: format!("envelope:{}", failure.check.as_str()),
+                        path: String::new(),
+                    };
+                    if outcome.envelope.iter().all(|f| f.signature != signature) {
+                        outcome.envelope.push(Found {
+                            index,
+                            signatures: vec![signature.clone()],
+                            signature,
+                            reference: normal_ours.clone(),
+                            endpoint: normal.clone(),
+                            expected_body: compare::expected_body(&call.operation, &body, &ours),
+                        });
+                    }
+                }
+                let signatures = compare::differences(&call.operation, &normal_ours, &normal);
                 (normal, signatures)
             }
             Err(message) => {

@@ -227,103 +227,119 @@ async fn worker(shared: &Shared) -> Result<(), String> {
                 summary.pairs.insert((action.clone(), result.clone()));
             }
         }
-        let Some(found) = &outcome.found else { continue };
-        let seen = {
-            let mut claimed = shared.claimed.lock().unwrap_or_else(|e| e.into_inner());
-            let seen = claimed.get(&found.signature).copied();
-            if seen.is_none() {
-                claimed.insert(found.signature.clone(), None);
+        let candidates: Vec<&lockstep::Found> = outcome.envelope.iter().chain(&outcome.found).collect();
+        for found in candidates {
+            if shared.stop.load(Ordering::Relaxed) {
+                break;
             }
-            seen
-        };
-        if let Some(index) = seen {
-            if let Some(i) = index {
-                shared.summary().findings[i].seen_again += 1;
-            }
-            continue;
+            consider(shared, seed, &outcome, found).await?;
         }
-        // A difference that a second run of the same calls does not show again
-        // rests on timing (a deleting phase ending between the two sides' calls,
-        // a slow machine): counted, not reported, and its signature left open.
-        let again = lockstep::run(
-            &shared.endpoint,
-            &mut outcome.calls.clone().into_iter(),
-            &shared.tokens.next(),
-        )
-        .await;
-        if !again.found.is_some_and(|f| f.signatures.contains(&found.signature)) {
-            shared.summary().unconfirmed += 1;
-            shared
-                .claimed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&found.signature);
-            continue;
-        }
-        let finding = minimise(shared, seed, &outcome).await?;
-        let signature = finding.signature.clone();
-        let index = {
-            let mut summary = shared.summary();
-            summary.findings.push(finding);
-            summary.findings.len() - 1
-        };
-        shared
-            .claimed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(signature, Some(index));
     }
     Ok(())
 }
 
-/// Shrinks the sequence of `outcome` to one that still shows its difference
-/// (the same signature), writes it as a case, and describes the finding.
-async fn minimise(shared: &Shared, seed: u64, outcome: &Outcome) -> Result<Finding, String> {
-    let Some(found) = &outcome.found else {
-        return Err("minimise: no difference".into());
-    };
+/// A difference found in `outcome`: reported once per signature, after a
+/// second run of the same calls shows it again (what does not rests on timing:
+/// a deleting phase ending between the two sides' calls, a slow machine; it is
+/// counted, not reported, and its signature left open).
+async fn consider(shared: &Shared, seed: u64, outcome: &Outcome, found: &lockstep::Found) -> Result<(), String> {
     let target = found.signature.clone();
+    let seen = {
+        let mut claimed = shared.claimed.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = claimed.get(&target).copied();
+        if seen.is_none() {
+            claimed.insert(target.clone(), None);
+        }
+        seen
+    };
+    if let Some(index) = seen {
+        if let Some(i) = index {
+            shared.summary().findings[i].seen_again += 1;
+        }
+        return Ok(());
+    }
+    let calls = outcome.calls[..=found.index].to_vec();
+    let again = lockstep::run(&shared.endpoint, &mut calls.clone().into_iter(), &shared.tokens.next()).await;
+    if again.shown(&target).is_none() {
+        shared.summary().unconfirmed += 1;
+        shared.claimed.lock().unwrap_or_else(|e| e.into_inner()).remove(&target);
+        return Ok(());
+    }
+    let finding = minimise(shared, seed, calls, &again, target.clone()).await?;
+    let index = {
+        let mut summary = shared.summary();
+        summary.findings.push(finding);
+        summary.findings.len() - 1
+    };
+    shared
+        .claimed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(target, Some(index));
+    Ok(())
+}
+
+/// Shrinks `calls` (whose run `shown` showed the difference `target`) to a
+/// sequence that still shows it, writes it as a case (ending at the call that
+/// differs), and describes the finding.
+async fn minimise(
+    shared: &Shared,
+    seed: u64,
+    calls: Vec<Call>,
+    shown: &Outcome,
+    target: compare::Signature,
+) -> Result<Finding, String> {
+    // The reference's answer there stays what it was: a body simplified into
+    // another error (a required member dropped) is another difference.
+    let Some(original) = shown
+        .shown(&target)
+        .map(|f| (f.reference.status, f.reference.error_type.clone()))
+    else {
+        return Err("minimise: the difference is not in its run".into());
+    };
+    let same = move |f: &lockstep::Found| (f.reference.status, f.reference.error_type.clone()) == original;
     let replays = AtomicU64::new(0);
-    let minimal = shrink::shrink(outcome.calls.clone(), shared.settings.shrink_budget, |calls| {
+    let minimal = shrink::shrink(calls.clone(), shared.settings.shrink_budget, |candidate| {
         let target = target.clone();
         let replays = &replays;
+        let same = same.clone();
         async move {
             if shared.stop.load(Ordering::Relaxed) {
                 return false;
             }
-            let replay = lockstep::run(&shared.endpoint, &mut calls.into_iter(), &shared.tokens.next()).await;
+            let replay = lockstep::run(&shared.endpoint, &mut candidate.into_iter(), &shared.tokens.next()).await;
             replays.fetch_add(replay.calls.len() as u64, Ordering::Relaxed);
-            replay.found.is_some_and(|f| f.signatures.contains(&target))
+            replay.shown(&target).is_some_and(same)
         }
     })
     .await;
     // Once more, for the answers the case expects (an endpoint that changed its
-    // mind keeps the original sequence).
+    // mind keeps the sequence as found).
     let last = lockstep::run(
         &shared.endpoint,
         &mut minimal.clone().into_iter(),
         &shared.tokens.next(),
     )
     .await;
-    let (calls, shown, bound, answers) = match &last.found {
-        Some(f) if f.signatures.contains(&target) => (minimal, f.clone(), last.bound.clone(), last.answers.clone()),
-        _ => (
-            outcome.calls.clone(),
-            found.clone(),
-            outcome.bound.clone(),
-            outcome.answers.clone(),
-        ),
+    let (run, calls) = match last.shown(&target) {
+        Some(f) if same(f) => (&last, minimal),
+        _ => (shown, calls),
     };
-    let mut shown = shown;
-    shown.signature = target.clone();
+    let Some(at) = run.shown(&target) else {
+        return Err("minimise: the difference is gone".into());
+    };
+    let mut at = at.clone();
+    at.signature = target.clone();
+    let calls = calls[..=at.index].to_vec();
+    let answers = &run.answers[..=at.index.min(run.answers.len().saturating_sub(1))];
     let case = case_file::write(
         &shared.settings.out,
         &case_file::Finding {
             seed,
             calls: &calls,
-            found: &shown,
-            bound: &bound,
-            answers: &answers,
+            found: &at,
+            bound: &run.bound,
+            answers,
         },
     )?;
     shared.summary().shrink_calls += replays.load(Ordering::Relaxed) + last.calls.len() as u64;
@@ -331,11 +347,11 @@ async fn minimise(shared: &Shared, seed: u64, outcome: &Outcome) -> Result<Findi
         basis: grades::basis(&target),
         signature: target,
         seed,
-        original_calls: outcome.calls.len(),
+        original_calls: shown.calls.len(),
         minimal_calls: calls.len(),
         case,
-        reference: shown.reference,
-        endpoint: shown.endpoint,
+        reference: at.reference,
+        endpoint: at.endpoint,
         seen_again: 0,
     })
 }

@@ -47,7 +47,7 @@ fn shown_by(bug: Bug) -> &'static str {
         Bug::ListDropsActivatedPipelines | Bug::ListDropsPipelinesAfterRemoveTags => "ListPipelines",
         Bug::RepeatedCreateRedescribes => "DescribePipelines",
         Bug::TagsLostAfterDeactivation => "DescribePipelines",
-        Bug::ComponentsOfOldDefinitionsListed => "QueryObjects",
+        Bug::DescriptionDroppedAfterRemoveTags => "DescribePipelines",
         other => panic!("{other:?} is not stateful"),
     }
 }

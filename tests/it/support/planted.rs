@@ -47,8 +47,10 @@ pub enum Bug {
     StatusLostAfterSetStatus,
     /// Once a pipeline is deactivated, DescribePipelines shows it without tags.
     TagsLostAfterDeactivation,
-    /// QueryObjects (COMPONENT) also lists the objects of definitions replaced since.
+    /// QueryObjects (COMPONENT) also lists the objects of definitions replaced since (the corpus catches it).
     ComponentsOfOldDefinitionsListed,
+    /// Once tags were removed from a pipeline, DescribePipelines drops its description.
+    DescriptionDroppedAfterRemoveTags,
     /// After a SetStatus on a pipeline, EvaluateExpression there answers the expression unevaluated
     /// (explore rarely reaches it: a SetStatus and an EvaluateExpression that both succeed).
     ExpressionUnevaluatedAfterSetStatus,
@@ -63,7 +65,7 @@ impl Bug {
         Bug::ListDropsActivatedPipelines,
         Bug::RepeatedCreateRedescribes,
         Bug::TagsLostAfterDeactivation,
-        Bug::ComponentsOfOldDefinitionsListed,
+        Bug::DescriptionDroppedAfterRemoveTags,
         Bug::ListDropsPipelinesAfterRemoveTags,
     ];
 }
@@ -269,20 +271,16 @@ fn plant_stateful(state: &State, target: &str, request: &Value, json: &mut Value
         }
         (Bug::DescriptionDroppedAfterActivation, "DescribePipelines") => {
             for_each_description(json, |id, description| {
-                if !memory.activated.contains(id) {
-                    return false;
-                }
-                let had = description.get("description").is_some();
-                if let Some(map) = description.as_object_mut() {
-                    map.remove("description");
-                }
-                let fields = description["fields"].as_array_mut();
-                let before = fields.as_ref().map_or(0, |f| f.len());
-                if let Some(fields) = fields {
-                    fields.retain(|f| f["key"] != "description");
-                    return had || fields.len() != before;
-                }
-                had
+                memory.activated.contains(id) && drop_description(description)
+            })
+        }
+        (Bug::DescriptionDroppedAfterRemoveTags, "RemoveTags") => {
+            memory.tags_cleared.insert(pipeline);
+            false
+        }
+        (Bug::DescriptionDroppedAfterRemoveTags, "DescribePipelines") => {
+            for_each_description(json, |id, description| {
+                memory.tags_cleared.contains(id) && drop_description(description)
             })
         }
         (Bug::RemoveTagsRemovesAll, "RemoveTags") => {
@@ -507,4 +505,18 @@ fn for_each_description(json: &mut Value, mut rewrite: impl FnMut(&str, &mut Val
         changed |= rewrite(&id, description);
     }
     changed
+}
+
+/// Drops the description of one pipeline description (member and field); true when it had one.
+fn drop_description(description: &mut Value) -> bool {
+    let mut had = description
+        .as_object_mut()
+        .and_then(|map| map.remove("description"))
+        .is_some();
+    if let Some(fields) = description["fields"].as_array_mut() {
+        let before = fields.len();
+        fields.retain(|f| f["key"] != "description");
+        had |= fields.len() != before;
+    }
+    had
 }
