@@ -163,6 +163,24 @@ fn the_diff_of_a_reference_run_and_a_broken_run_names_exactly_the_broken_cases()
     assert!(stdout.contains("newly passing (3)") && stdout.trim_end().ends_with("regressed: no"));
 }
 
+/// `compare` of endpoints `a` and `b` over `cases`, one case at a time (the same order of
+/// calls on both endpoints), with `extra` arguments.
+fn compare_args<'a>(a: &'a str, b: &'a str, cases: &'a std::path::Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "compare",
+        "--endpoint",
+        a,
+        "--endpoint",
+        b,
+        "--cases",
+        cases.to_str().unwrap(),
+        "-j",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 #[test]
 fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
     let tmp = tempfile::tempdir().unwrap();
@@ -170,20 +188,12 @@ fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
     let (honest, broken) = (start(Mode::Honest), start(Mode::Broken));
     let out_dir = tmp.path().join("cmp");
     let out = dpconform(
-        &[
-            "compare",
-            "--endpoint",
+        &compare_args(
             &honest.url,
-            "--endpoint",
             &broken.url,
-            "--cases",
-            cases.to_str().unwrap(),
-            // One case at a time: the same order of calls on both endpoints.
-            "-j",
-            "1",
-            "--report-dir",
-            out_dir.to_str().unwrap(),
-        ],
+            &cases,
+            &["--report-dir", out_dir.to_str().unwrap()],
+        ),
         &[("AWS_SECRET_ACCESS_KEY", SECRET_KEY)],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -219,19 +229,12 @@ fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
         let file = tmp.path().join("known.toml");
         std::fs::write(&file, baseline).unwrap();
         dpconform(
-            &[
-                "compare",
-                "--endpoint",
+            &compare_args(
                 &honest.url,
-                "--endpoint",
                 &broken.url,
-                "--cases",
-                cases.to_str().unwrap(),
-                "-j",
-                "1",
-                "--baseline",
-                file.to_str().unwrap(),
-            ],
+                &cases,
+                &["--baseline", file.to_str().unwrap()],
+            ),
             &[],
         )
     };
@@ -250,21 +253,7 @@ fn compare_reports_exactly_the_steps_whose_normalised_responses_differ() {
 
     // Two fresh honest endpoints do not differ, though ids and run tokens do.
     let (one, other) = (start(Mode::Honest), start(Mode::Honest));
-    let same = dpconform(
-        &[
-            "compare",
-            "--endpoint",
-            &one.url,
-            "--endpoint",
-            &other.url,
-            "--cases",
-            cases.to_str().unwrap(),
-            // One case at a time: the same order of calls on both endpoints.
-            "-j",
-            "1",
-        ],
-        &[],
-    );
+    let same = dpconform(&compare_args(&one.url, &other.url, &cases, &[]), &[]);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same));
     assert!(String::from_utf8_lossy(&same.stdout).contains(", 0 differ"));
 
