@@ -9,6 +9,7 @@ use std::time::Duration;
 use dpconform::explore::{self, report, Settings};
 use dpconform::report::partition::Partition;
 
+use super::progress::{Progress, ProgressMode};
 use super::{runtime, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
 
 #[derive(Debug, clap::Args)]
@@ -20,7 +21,9 @@ use super::{runtime, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE};
     reference; answers are compared after normalisation (ids mapped between the two sides, dates and \
     request ids redacted, lists sorted, error messages ignored). A difference is shrunk to a minimal \
     sequence and written to --out as a case file (one per action, check and JSON path); \
-    --report-dir gets explore.json and explore.md. Pipelines a sequence created are deleted after it.\n\n\
+    --report-dir gets explore.json, explore.md and explore.html, each difference marked evidenced (a \
+    corpus case of grade observed, model or documented asserts it; the strongest is cited) or inferred. \
+    Pipelines a sequence created are deleted after it.\n\n\
     Exit status: 0 nothing differs, 1 a difference was found, 2 usage error or unreachable endpoint, \
     130 interrupted by Ctrl-C (what was found is written).")]
 pub struct ExploreArgs {
@@ -43,7 +46,7 @@ pub struct ExploreArgs {
     /// Folder for the case files (replay them with `dpconform run --cases DIR`)
     #[arg(long, value_name = "DIR", default_value = "explored")]
     out: PathBuf,
-    /// Folder for explore.json and explore.md
+    /// Folder for explore.json, explore.md and explore.html
     #[arg(long, value_name = "DIR", default_value = "explore-report")]
     report_dir: PathBuf,
     /// Sequences run at once
@@ -64,6 +67,10 @@ pub struct ExploreArgs {
     /// Stop once N differences (of different signatures) were found
     #[arg(long, value_name = "N")]
     max_findings: Option<usize>,
+    /// Progress while exploring: a spinner with the totals (auto, on a terminal) or a line per
+    /// difference found and the totals every 30 s (plain)
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: ProgressMode,
 }
 
 pub fn explore(args: ExploreArgs) -> u8 {
@@ -120,11 +127,16 @@ pub fn explore(args: ExploreArgs) -> u8 {
             return EXIT_USAGE;
         }
         eprintln!("exploring {} (seed {})", target.describe(), settings.seed);
-        let reports = args.report_dir.join("explore.md");
-        match explore::explore(endpoint, settings, stop).await {
+        let (progress, watcher) = Progress::for_explore(args.progress);
+        let explored = explore::explore_watched(endpoint, settings, stop, watcher).await;
+        progress.finish();
+        match explored {
             Ok(summary) => {
                 print!("{}", report::console(&summary));
-                println!("report: {}", reports.display());
+                println!(
+                    "reports: {} (explore.html, explore.md, explore.json)",
+                    args.report_dir.display()
+                );
                 if summary.interrupted {
                     EXIT_INTERRUPTED
                 } else if summary.findings.is_empty() {

@@ -1,14 +1,18 @@
 //! Progress while a run goes: on a terminal an indicatif bar (cases done, of how
 //! many, failures so far, the elapsed time) with each case's line printed above
-//! it; otherwise one plain line per case as it finishes.
+//! it; otherwise one plain line per case as it finishes. An exploration the
+//! same way: a spinner with the totals and each difference printed above it as
+//! found; otherwise a line per difference and the totals every 30 seconds.
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use dpconform::explore::{self, Watcher};
 use dpconform::outcome::{CaseStatus, Event, Observer};
 use dpconform::report::console;
 use dpconform::report::redact::Secrets;
@@ -78,6 +82,62 @@ impl Progress {
             }
         });
         (Progress { bar: Some(bar) }, observer)
+    }
+
+    /// The watcher of an exploration.
+    pub fn for_explore(mode: ProgressMode) -> (Progress, Watcher) {
+        let use_bar = match mode {
+            ProgressMode::Quiet => {
+                let watcher: Watcher = Arc::new(|_| {});
+                return (Progress { bar: None }, watcher);
+            }
+            ProgressMode::Bar => true,
+            ProgressMode::Plain => false,
+            ProgressMode::Auto => std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+        };
+        let found_line = |f: &explore::report::Finding| format!("found  {} — {}", f.signature, f.headline());
+        let totals = |sequences: u64, compared: u64, findings: usize| {
+            format!("{sequences} sequence(s), {compared} compared call(s), {findings} difference(s)")
+        };
+        if !use_bar {
+            let started = Instant::now();
+            let last = Mutex::new(Instant::now());
+            let watcher: Watcher = Arc::new(move |event| match event {
+                explore::Event::Found(f) => println!("{}", found_line(&f)),
+                explore::Event::SequenceDone {
+                    sequences,
+                    compared,
+                    findings,
+                } => {
+                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                    if last.elapsed() >= Duration::from_secs(30) {
+                        *last = Instant::now();
+                        eprintln!(
+                            "explore: {} after {} s",
+                            totals(sequences, compared, findings),
+                            started.elapsed().as_secs()
+                        );
+                    }
+                }
+            });
+            return (Progress { bar: None }, watcher);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        let handle = bar.clone();
+        let watcher: Watcher = Arc::new(move |event| match event {
+            explore::Event::Found(f) => handle.println(found_line(&f)),
+            explore::Event::SequenceDone {
+                sequences,
+                compared,
+                findings,
+            } => handle.set_message(totals(sequences, compared, findings)),
+        });
+        (Progress { bar: Some(bar) }, watcher)
     }
 
     /// Removes the bar; the case lines stay.

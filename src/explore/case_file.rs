@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::compare::Signature;
+use super::evidence::Judgement;
 use super::lockstep::Found;
 use super::sequence::{names_in, unbound, Bindings, Call, RUN_VAR};
 
@@ -25,6 +26,8 @@ pub struct Finding<'a> {
     pub bound: &'a Bindings,
     /// The reference's status and error type for each call.
     pub answers: &'a [(u16, Option<String>)],
+    /// How well the reference's answer at the difference is known.
+    pub judged: &'a Judgement,
 }
 
 /// The case file's path under `out` for `signature`: the same signature always
@@ -147,8 +150,10 @@ pub fn case_json(finding: &Finding) -> Value {
         "about": format!("found by exploration: {signature} differs from the reference after {} call(s)", calls.len()),
         "grade": "inferred",
         "source": format!(
-            "inferred: found by dpconform explore, seed {}; the expected answer is the embedded reference's",
-            finding.seed
+            "inferred: found by dpconform explore, seed {}; the expected answer is the embedded reference's; \
+             at the difference it is {}",
+            finding.seed,
+            finding.judged.describe()
         ),
         "tags": ["explored"],
         "steps": steps,

@@ -9,7 +9,9 @@
 //! endpoint); error bodies keep only their error type (messages are free text).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
 
 use super::sequence::Bindings;
 use crate::report::normalize::{is_timestamp, label_text};
@@ -163,24 +165,44 @@ pub fn differences(action: &str, reference: &Normal, endpoint: &Normal) -> Vec<S
     paths.into_iter().map(|p| signature("body", &p)).collect()
 }
 
-/// The key that identifies an element of a keyed list (fields: `key`;
-/// objects: `id`), when every element has one. Tags are not keyed: their keys
-/// are data, and a signature names where, not which.
-fn element_key(v: &Value) -> Option<String> {
+/// How an element of a keyed list is identified: a field by its `key` (which
+/// names behaviour: `@status`), an object by its `id` (which is data).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Field(String),
+    Id(String),
+}
+
+impl Key {
+    /// The element's path segment: `[key]` for a field, `*` for an object, as
+    /// for any list element (a signature names where, not which).
+    fn segment(&self) -> String {
+        match self {
+            Key::Field(k) => format!("[{k}]"),
+            Key::Id(_) => "*".into(),
+        }
+    }
+}
+
+/// The key of an element of a keyed list (fields: `key`, with at most a
+/// `stringValue` or `refValue` beside it; objects: `id`). Tags are not keyed:
+/// their keys are data.
+fn element_key(v: &Value) -> Option<Key> {
     let map = v.as_object()?;
-    let field = map.contains_key("stringValue") || map.contains_key("refValue");
+    let field = map
+        .keys()
+        .all(|k| matches!(k.as_str(), "key" | "stringValue" | "refValue"));
     match (map.get("key"), map.get("id")) {
-        (Some(Value::String(k)), _) if field => Some(k.clone()),
-        (_, Some(Value::String(id))) => Some(id.clone()),
+        (Some(Value::String(k)), _) if field => Some(Key::Field(k.clone())),
+        (_, Some(Value::String(id))) => Some(Key::Id(id.clone())),
         _ => None,
     }
 }
 
-fn keyed(items: &[Value]) -> Option<Map<String, Value>> {
-    let mut map = Map::new();
+fn keyed(items: &[Value]) -> Option<BTreeMap<Key, &Value>> {
+    let mut map = BTreeMap::new();
     for item in items {
-        let key = element_key(item)?;
-        if map.insert(key, item.clone()).is_some() {
+        if map.insert(element_key(item)?, item).is_some() {
             return None;
         }
     }
@@ -204,7 +226,7 @@ fn body_paths(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
         (Value::Array(x), Value::Array(y)) => {
             if let (Some(kx), Some(ky)) = (keyed(x), keyed(y)) {
                 for key in kx.keys().chain(ky.keys().filter(|k| !kx.contains_key(*k))) {
-                    let here = format!("{path}/[{key}]");
+                    let here = format!("{path}/{}", key.segment());
                     match (kx.get(key), ky.get(key)) {
                         (Some(p), Some(q)) => body_paths(&here, p, q, out),
                         _ => out.push(here),
@@ -221,6 +243,38 @@ fn body_paths(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
         _ => out.push(if path.is_empty() { "/".into() } else { path.to_string() }),
     }
     out.dedup();
+}
+
+/// Every path in `value`, named as differences name them (members, `*` for
+/// list elements and objects, `[key]` for fields), each once, sorted.
+pub fn paths(value: &Value) -> Vec<String> {
+    fn walk(path: &str, v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let here = format!("{path}/{key}");
+                    out.insert(here.clone());
+                    walk(&here, item, out);
+                }
+            }
+            Value::Array(items) => {
+                let keys = keyed(items);
+                for item in items {
+                    let segment = match (&keys, element_key(item)) {
+                        (Some(_), Some(key)) => key.segment(),
+                        _ => "*".into(),
+                    };
+                    let here = format!("{path}/{segment}");
+                    out.insert(here.clone());
+                    walk(&here, item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk("", value, &mut out);
+    out.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -126,6 +126,8 @@ pub struct Found {
     pub endpoint: Normal,
     /// What a case file expects of the body (see [`compare::expected_body`]).
     pub expected_body: Value,
+    /// What an envelope check said of the endpoint's answer (`Content-Type is "text/html"`).
+    pub detail: Option<String>,
 }
 
 /// What one run of a sequence did.
@@ -226,6 +228,7 @@ pub async fn run(endpoint: &Endpoint, source: &mut dyn Source, token: &str) -> O
                             reference: normal_ours.clone(),
                             endpoint: normal.clone(),
                             expected_body: compare::expected_body(&call.operation, &body, &ours),
+                            detail: Some(failure.message.clone()),
                         });
                     }
                 }
@@ -255,6 +258,7 @@ pub async fn run(endpoint: &Endpoint, source: &mut dyn Source, token: &str) -> O
                 reference: normal_ours,
                 endpoint: normal_theirs,
                 expected_body: compare::expected_body(&call.operation, &body, &ours),
+                detail: None,
             });
             break;
         }

@@ -5,13 +5,15 @@
 //! [`generate`] makes the calls (a state machine over the 19 actions and a
 //! generator of definitions), [`sequence`] holds them as data, [`lockstep`]
 //! runs them on both sides and [`compare`] judges the answers; [`shrink`]
-//! minimises a difference, [`case_file`] writes it, [`grades`] says whether
+//! minimises a difference, [`case_file`] writes it, [`evidence`] says whether
 //! the reference's side is evidenced, [`report`] tells what was found.
 
+pub mod buckets;
 pub mod case_file;
 pub mod compare;
+pub mod evidence;
 pub mod generate;
-pub mod grades;
+pub mod html;
 pub mod lockstep;
 pub mod report;
 pub mod sequence;
@@ -73,6 +75,25 @@ impl Default for Settings {
     }
 }
 
+/// What an exploration tells while it goes (for a progress display).
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A sequence ran; the totals so far.
+    SequenceDone {
+        /// Sequences run.
+        sequences: u64,
+        /// Calls compared.
+        compared: u64,
+        /// Differences found (one per signature).
+        findings: usize,
+    },
+    /// A difference was confirmed, shrunk and written.
+    Found(Box<Finding>),
+}
+
+/// Receives an exploration's events, from its workers.
+pub type Watcher = Arc<dyn Fn(Event) + Send + Sync>;
+
 /// The endpoint to explore: `explicit`, else the endpoint variables, else a
 /// fresh embedded reference (kept alive by the returned target); an error when
 /// nothing answers there.
@@ -132,7 +153,9 @@ impl Tokens {
 }
 
 struct Shared {
+    watcher: Watcher,
     endpoint: Endpoint,
+    evidence: &'static evidence::Evidence,
     settings: Settings,
     stop: Arc<AtomicBool>,
     tokens: Tokens,
@@ -161,14 +184,27 @@ impl Shared {
 /// writes a case per difference into `settings.out`, and the reports into
 /// `settings.report_dir` when given.
 pub async fn explore(endpoint: Endpoint, settings: Settings, stop: Arc<AtomicBool>) -> Result<Summary, String> {
+    explore_watched(endpoint, settings, stop, Arc::new(|_| {})).await
+}
+
+/// [`explore`], telling `watcher` of each sequence run and difference found.
+pub async fn explore_watched(
+    endpoint: Endpoint,
+    settings: Settings,
+    stop: Arc<AtomicBool>,
+    watcher: Watcher,
+) -> Result<Summary, String> {
     let summary = Summary {
         endpoint: endpoint.url().to_string(),
         seed: settings.seed,
         partition: settings.partition.map(|p| p.to_string()),
         ..Summary::default()
     };
+    let evidence = evidence::Evidence::corpus()?;
     let shared = Arc::new(Shared {
+        watcher,
         endpoint,
+        evidence,
         settings,
         stop,
         tokens: Tokens::new(),
@@ -217,7 +253,7 @@ async fn worker(shared: &Shared) -> Result<(), String> {
             left: settings.length,
         };
         let outcome = lockstep::run(&shared.endpoint, &mut source, &shared.tokens.next()).await;
-        {
+        let done = {
             let mut summary = shared.summary();
             summary.sequences += 1;
             summary.calls += outcome.calls.len() as u64;
@@ -226,7 +262,13 @@ async fn worker(shared: &Shared) -> Result<(), String> {
                 summary.actions.insert(action.clone());
                 summary.pairs.insert((action.clone(), result.clone()));
             }
-        }
+            Event::SequenceDone {
+                sequences: summary.sequences,
+                compared: summary.compared,
+                findings: summary.findings.len(),
+            }
+        };
+        (shared.watcher)(done);
         let candidates: Vec<&lockstep::Found> = outcome.envelope.iter().chain(&outcome.found).collect();
         for found in candidates {
             if shared.stop.load(Ordering::Relaxed) {
@@ -266,6 +308,7 @@ async fn consider(shared: &Shared, seed: u64, outcome: &Outcome, found: &lockste
         return Ok(());
     }
     let finding = minimise(shared, seed, calls, &again, target.clone()).await?;
+    (shared.watcher)(Event::Found(Box::new(finding.clone())));
     let index = {
         let mut summary = shared.summary();
         summary.findings.push(finding);
@@ -332,6 +375,7 @@ async fn minimise(
     at.signature = target.clone();
     let calls = calls[..=at.index].to_vec();
     let answers = &run.answers[..=at.index.min(run.answers.len().saturating_sub(1))];
+    let judged = shared.evidence.judge(&target, &at.reference);
     let case = case_file::write(
         &shared.settings.out,
         &case_file::Finding {
@@ -340,11 +384,13 @@ async fn minimise(
             found: &at,
             bound: &run.bound,
             answers,
+            judged: &judged,
         },
     )?;
     shared.summary().shrink_calls += replays.load(Ordering::Relaxed) + last.calls.len() as u64;
     Ok(Finding {
-        basis: grades::basis(&target),
+        basis: judged.basis,
+        evidence: judged.cited,
         signature: target,
         seed,
         original_calls: shown.calls.len(),
@@ -352,6 +398,7 @@ async fn minimise(
         case,
         reference: at.reference,
         endpoint: at.endpoint,
+        detail: at.detail,
         seen_again: 0,
     })
 }

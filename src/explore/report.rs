@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::buckets::{answer, buckets, Bucket};
 use super::compare::{Normal, Signature};
-use super::grades::Basis;
+use super::evidence::{Basis, Citation, Judgement};
 
 /// One difference, with its minimal case.
 #[derive(Debug, Clone, Serialize)]
@@ -17,6 +18,8 @@ pub struct Finding {
     pub signature: Signature,
     /// Whether the reference's side rests on evidenced or only inferred behaviour.
     pub basis: Basis,
+    /// The strongest corpus case asserting the same thing, if any does.
+    pub evidence: Option<Citation>,
     /// The seed of the sequence that first showed it.
     pub seed: u64,
     /// Calls in that sequence up to the difference.
@@ -29,8 +32,36 @@ pub struct Finding {
     pub reference: Normal,
     /// The endpoint's normalised answer there.
     pub endpoint: Normal,
+    /// What an envelope check said of the endpoint's answer.
+    pub detail: Option<String>,
     /// Sequences that showed the same signature again.
     pub seen_again: usize,
+}
+
+impl Finding {
+    /// `evidenced (documented: area::case)` or `inferred (no case asserts it)`.
+    pub fn basis_text(&self) -> String {
+        Judgement {
+            basis: self.basis,
+            cited: self.evidence.clone(),
+        }
+        .describe()
+    }
+}
+
+impl Finding {
+    /// What differs, in a line: the envelope check's words, the body's path, or both answers.
+    pub fn headline(&self) -> String {
+        match (&self.detail, self.signature.check.as_str()) {
+            (Some(detail), _) => detail.clone(),
+            (None, "body") => format!("the bodies differ at {}", self.signature.path),
+            _ => format!(
+                "reference {}, endpoint {}",
+                answer(&self.reference),
+                answer(&self.endpoint)
+            ),
+        }
+    }
 }
 
 /// One exploration.
@@ -74,7 +105,24 @@ impl Summary {
         }
     }
 
-    fn rate_line(&self) -> String {
+    /// Each action reached, with its outcomes.
+    pub fn reached(&self) -> Vec<(&str, Vec<&str>)> {
+        self.actions
+            .iter()
+            .map(|action| {
+                let outcomes = self
+                    .pairs
+                    .iter()
+                    .filter(|(a, _)| a == action)
+                    .map(|(_, o)| o.as_str())
+                    .collect();
+                (action.as_str(), outcomes)
+            })
+            .collect()
+    }
+
+    /// `N sequence(s), N call(s), N compared in S s (R compared calls/s, R sequences/s)`.
+    pub fn rate_line(&self) -> String {
         format!(
             "{} sequence(s), {} call(s), {} compared in {:.1} s ({:.0} compared calls/s, {:.1} sequences/s)",
             self.sequences,
@@ -91,15 +139,7 @@ impl Summary {
     }
 }
 
-fn answer(n: &Normal) -> String {
-    match (&n.error_type, n.status) {
-        (_, 0) => format!("no answer ({})", n.error_type.as_deref().unwrap_or("transport")),
-        (Some(t), s) => format!("{s} {t}"),
-        (None, s) => format!("{s}"),
-    }
-}
-
-/// The console text.
+/// The console text: each difference, then the buckets, then the totals.
 pub fn console(summary: &Summary) -> String {
     let mut out = String::new();
     for basis in [Basis::Evidenced, Basis::Inferred] {
@@ -110,18 +150,38 @@ pub fn console(summary: &Summary) -> String {
         let _ = writeln!(out, "{} difference(s) on {} behaviour:", found.len(), basis.as_str());
         for f in found {
             let _ = writeln!(out, "DIFF  {}", f.signature);
+            let answers = format!("reference {}, endpoint {}", answer(&f.reference), answer(&f.endpoint));
             let _ = writeln!(
                 out,
-                "      reference {}, endpoint {}; {} call(s), shrunk from {} (seed {}); seen again {} time(s)",
-                answer(&f.reference),
-                answer(&f.endpoint),
+                "      {}; {} call(s), shrunk from {} (seed {}); seen again {} time(s)",
+                match &f.detail {
+                    Some(detail) => format!("{detail} ({answers})"),
+                    None => answers,
+                },
                 f.minimal_calls,
                 f.original_calls,
                 f.seed,
                 f.seen_again
             );
+            let _ = writeln!(out, "      basis: {}", f.basis_text());
             let _ = writeln!(out, "      case: {}", f.case.display());
         }
+    }
+    let buckets = buckets(&summary.findings);
+    if !buckets.is_empty() {
+        let _ = writeln!(out, "\nThe differences by kind, largest first:");
+        for b in &buckets {
+            let _ = writeln!(
+                out,
+                "{:>4}  {} ({} evidenced, {} inferred)\n      {}",
+                b.members.len(),
+                b.title(),
+                b.evidenced,
+                b.inferred(),
+                b.members.join(", ")
+            );
+        }
+        let _ = writeln!(out);
     }
     let _ = writeln!(out, "{}", summary.rate_line());
     let _ = writeln!(
@@ -152,6 +212,28 @@ pub fn markdown(summary: &Summary) -> String {
             .unwrap_or_default()
     );
     let _ = writeln!(out, "{}\n", summary.rate_line());
+    let buckets = buckets(&summary.findings);
+    if !buckets.is_empty() {
+        let _ = writeln!(out, "## The differences by kind\n");
+        let _ = writeln!(out, "| differences | kind | evidenced | inferred | where |");
+        let _ = writeln!(out, "|---:|---|---:|---:|---|");
+        for b in &buckets {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                b.members.len(),
+                b.title(),
+                b.evidenced,
+                b.inferred(),
+                b.members
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "## Differences\n");
     if summary.findings.is_empty() {
         let _ = writeln!(out, "None.\n");
@@ -164,11 +246,15 @@ pub fn markdown(summary: &Summary) -> String {
         for f in &summary.findings {
             let _ = writeln!(
                 out,
-                "| {} | {} | `{}` | {} | {} | {} | {} | `{}` |",
+                "| {} | {} | {} | {} | {} | {} | {} | `{}` |",
                 f.signature.action,
                 f.signature.check,
-                f.signature.path,
-                f.basis.as_str(),
+                if f.signature.path.is_empty() {
+                    String::new()
+                } else {
+                    format!("`{}`", f.signature.path)
+                },
+                f.basis_text(),
                 answer(&f.reference),
                 answer(&f.endpoint),
                 f.minimal_calls,
@@ -180,23 +266,33 @@ pub fn markdown(summary: &Summary) -> String {
     let _ = writeln!(out, "## Reached\n");
     let _ = writeln!(out, "| action | outcomes |");
     let _ = writeln!(out, "|---|---|");
-    for action in &summary.actions {
-        let outcomes: Vec<&str> = summary
-            .pairs
-            .iter()
-            .filter(|(a, _)| a == action)
-            .map(|(_, o)| o.as_str())
-            .collect();
+    for (action, outcomes) in summary.reached() {
         let _ = writeln!(out, "| {action} | {} |", outcomes.join(", "));
     }
     out
 }
 
-/// Writes `explore.json` and `explore.md` into `out`.
+/// What `explore.json` holds: the summary and its buckets.
+#[derive(Serialize)]
+struct Record<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    buckets: Vec<Bucket>,
+}
+
+/// Writes `explore.json`, `explore.md` and `explore.html` into `out`.
 pub fn write(out: &Path, summary: &Summary) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let json = serde_json::to_string_pretty(summary).map_err(|e| e.to_string())? + "\n";
-    for (name, text) in [("explore.json", json), ("explore.md", markdown(summary))] {
+    let record = Record {
+        summary,
+        buckets: buckets(&summary.findings),
+    };
+    let json = serde_json::to_string_pretty(&record).map_err(|e| e.to_string())? + "\n";
+    for (name, text) in [
+        ("explore.json", json),
+        ("explore.md", markdown(summary)),
+        ("explore.html", super::html::page(summary)),
+    ] {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }

@@ -23,8 +23,8 @@ td.n{text-align:right}tr.fails td:first-child{border-left:4px solid #cf222e}tr.c
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{background:#f6f8fa;padding:.6em;overflow:auto;max-height:30em;white-space:pre-wrap;word-break:break-all}
 .badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;padding:0 4px;color:#fff;font-weight:600;font-size:12px}
-.badge.passed,.badge.newly-passing{background:#1a7f37}.badge.failed,.badge.newly-failing,.badge.differs{background:#cf222e}
-.badge.skipped,.badge.added,.badge.removed{background:#6e7781}.badge.different-reason,.badge.changed-response,.badge.known{background:#9a6700}
+.badge.passed,.badge.newly-passing{background:#1a7f37}.badge.failed,.badge.newly-failing,.badge.differs,.badge.evidenced{background:#cf222e}
+.badge.skipped,.badge.added,.badge.removed{background:#6e7781}.badge.different-reason,.badge.changed-response,.badge.known,.badge.inferred{background:#9a6700}
 .item{border:1px solid #d0d7de;border-radius:6px;margin:.4em 0;padding:.2em .8em}
 .item>details>summary{cursor:pointer;padding:.2em 0}.why{color:#cf222e}
 .step{margin:.5em 0 .5em 1em;padding-left:.8em;border-left:3px solid #d0d7de}.step.failed{border-left-color:#cf222e}
@@ -66,7 +66,7 @@ const SCRIPT: &str = r#"
 "#;
 
 /// HTML-escapes text for element content and attribute values.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -83,7 +83,7 @@ fn esc(text: &str) -> String {
 
 /// A whole page around `body`; `statuses` are the options of the status menu
 /// (value, label), the first selected.
-fn page(title: &str, body: &str, statuses: &[(&str, String)]) -> String {
+pub(crate) fn page(title: &str, body: &str, statuses: &[(&str, String)]) -> String {
     let mut options = String::new();
     for (i, (value, label)) in statuses.iter().enumerate() {
         let selected = if i == 0 { " selected" } else { "" };
@@ -105,7 +105,8 @@ fn page(title: &str, body: &str, statuses: &[(&str, String)]) -> String {
     )
 }
 
-fn controls(placeholder: &str) -> String {
+/// The filter box and status menu above the listed items.
+pub(crate) fn controls(placeholder: &str) -> String {
     format!(
         "<div id=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"{}\" aria-label=\"filter\"> \
          <select id=\"status\" aria-label=\"status\"><!--STATUS-OPTIONS--></select> \
@@ -114,12 +115,13 @@ fn controls(placeholder: &str) -> String {
     )
 }
 
-fn badge(class: &str, label: &str) -> String {
+/// A status badge: the only place a status colour is painted.
+pub(crate) fn badge(class: &str, label: &str) -> String {
     format!("<span class=\"badge {}\">{}</span>", esc(class), esc(label))
 }
 
 /// A unified diff with added, removed and hunk lines coloured.
-fn diff_block(diff: &str) -> String {
+pub(crate) fn diff_block(diff: &str) -> String {
     let mut out = String::from("<pre class=\"diff\">");
     for line in diff.lines() {
         let class = if line.starts_with("+++") || line.starts_with("---") {

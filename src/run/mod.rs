@@ -771,7 +771,7 @@ fn internal_error_step(message: &str) -> StepOutcome {
 }
 
 /// The snapshot file suffix of a step: its name as a slug, else its position.
-fn snapshot_slug(step: &Step, index: usize, phase: Phase) -> String {
+pub(crate) fn snapshot_slug(step: &Step, index: usize, phase: Phase) -> String {
     let prefix = if phase == Phase::Finally { "finally-" } else { "" };
     match &step.name {
         Some(name) => {

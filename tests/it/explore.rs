@@ -85,6 +85,15 @@ fn every_planted_stateful_bug_is_found_and_written_as_a_failing_case() {
             continue;
         };
         assert_eq!(finding.signature.action, shown_by(bug), "{bug:?}: {finding:?}");
+        eprintln!("{bug:?}: {} — {}", finding.signature, finding.basis_text());
+        // Descriptions, tags and listings are recorded answers of the real
+        // service (the corpus asserts them with grade observed).
+        assert_eq!(
+            finding.basis,
+            explore::evidence::Basis::Evidenced,
+            "{bug:?}: {}",
+            finding.basis_text()
+        );
         assert!(
             finding.minimal_calls <= 8,
             "{bug:?}: the case has {} steps: {finding:#?}",

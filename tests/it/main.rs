@@ -11,6 +11,7 @@ mod corpus_citations;
 mod corpus_read_only;
 mod endpoint_faults;
 mod explore;
+mod explore_report;
 mod fault_checks;
 mod fuzz_regressions;
 mod generated_cases;
