@@ -16,23 +16,11 @@ if [[ $# -ne 1 || ! -x "$1" ]]; then
 fi
 bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib/check.sh
+source "$root/tests/lib/check.sh"
 cd "$root"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-
-passed=0
-failed=0
-check() { # check DESCRIPTION COMMAND...
-  local what="$1"
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok      $what"
-  else
-    failed=$((failed + 1))
-    echo "FAILED  $what"
-  fi
-}
 
 night1="$work/night-1"
 night2="$work/night-2"
@@ -140,5 +128,4 @@ check "a planted regression (CreatePipeline answers 500) fails the night (exit $
 check "... with new failures counted" grep -Eq '^[0-9]+ passed, [1-9][0-9]* failed' "$work/regressed.log"
 check "... on CreatePipeline's status" grep -q 'status' "$work/regressed.log"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+check_summary

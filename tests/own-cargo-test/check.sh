@@ -8,6 +8,8 @@
 # target/ so that the dependencies are built once). Last line: `N passed, 0 failed`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../lib/check.sh
+source "$root/tests/lib/check.sh"
 example="$root/examples/own-cargo-test"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/own-cargo-test}"
 baseline="$example/tests/baseline.toml"
@@ -15,19 +17,6 @@ saved="$(mktemp)"
 cp "$baseline" "$saved"
 trap 'cp "$saved" "$baseline"; rm -f "$saved"' EXIT
 
-passed=0
-failed=0
-check() { # check DESCRIPTION COMMAND...
-  local what="$1"
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok      $what"
-  else
-    failed=$((failed + 1))
-    echo "FAILED  $what"
-  fi
-}
 
 log="$(mktemp)"
 (cd "$example" && cargo test --locked >"$log" 2>&1) && status=0 || status=$?
@@ -49,5 +38,4 @@ check "without its entry, cargo test fails" test "$status" -ne 0
 check "... and names the case" grep -q "^    add_tags::adds_tags$" "$log"
 check "... with its reproduction" grep -q "dpconform run --exact add_tags::adds_tags --endpoint" "$log"
 rm -f "$log"
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+check_summary
