@@ -30,7 +30,8 @@ pub fn page(summary: &Summary) -> String {
         "<table><tr><th>endpoint</th><td><code>{}</code></td></tr>\
          <tr><th>seed</th><td>{}{}</td></tr>\
          <tr><th>explored</th><td>{}{}</td></tr>\
-         <tr><th>reached</th><td>{} of 19 actions, {} (action, outcome) pairs; {} unconfirmed (not shown again on a second run)</td></tr></table>",
+         <tr><th>reached</th><td>{} of 19 actions, {} (action, outcome) pairs</td></tr>\
+         <tr><th>unconfirmed</th><td>{} (not shown again by a second run of the same calls: timing; not reported){}</td></tr></table>",
         esc(&summary.endpoint),
         summary.seed,
         summary
@@ -43,6 +44,11 @@ pub fn page(summary: &Summary) -> String {
         summary.actions.len(),
         summary.pairs.len(),
         summary.unconfirmed,
+        if summary.unconfirmed == 0 {
+            String::new()
+        } else {
+            format!(": {}", esc(&summary.unconfirmed_list()))
+        },
     );
     body.push_str(&kinds_table(&buckets(&summary.findings)));
     body.push_str("<h2>Differences</h2>");

@@ -303,7 +303,11 @@ async fn consider(shared: &Shared, seed: u64, outcome: &Outcome, found: &lockste
     let calls = outcome.calls[..=found.index].to_vec();
     let again = lockstep::run(&shared.endpoint, &mut calls.clone().into_iter(), &shared.tokens.next()).await;
     if again.shown(&target).is_none() {
-        shared.summary().unconfirmed += 1;
+        {
+            let mut summary = shared.summary();
+            summary.unconfirmed += 1;
+            *summary.unconfirmed_signatures.entry(target.to_string()).or_default() += 1;
+        }
         shared.claimed.lock().unwrap_or_else(|e| e.into_inner()).remove(&target);
         return Ok(());
     }

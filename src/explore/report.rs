@@ -1,7 +1,7 @@
 //! What an exploration reports, in the style of the run reports: console
 //! text, `explore.json` (the record) and `explore.md`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -91,6 +91,8 @@ pub struct Summary {
     pub findings: Vec<Finding>,
     /// Differences that a second run of the same calls did not show (timing), not reported.
     pub unconfirmed: u64,
+    /// Those differences by signature, with how often each was not shown again.
+    pub unconfirmed_signatures: BTreeMap<String, u64>,
     /// Stopped by Ctrl-C.
     pub interrupted: bool,
 }
@@ -103,6 +105,15 @@ impl Summary {
         } else {
             0.0
         }
+    }
+
+    /// `DescribeObjects body at /x (2), ...`: the unconfirmed differences.
+    pub fn unconfirmed_list(&self) -> String {
+        self.unconfirmed_signatures
+            .iter()
+            .map(|(signature, n)| format!("{signature} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Each action reached, with its outcomes.
@@ -193,6 +204,13 @@ pub fn console(summary: &Summary) -> String {
         summary.unconfirmed,
         if summary.interrupted { " (interrupted)" } else { "" }
     );
+    if !summary.unconfirmed_signatures.is_empty() {
+        let _ = writeln!(
+            out,
+            "unconfirmed (not shown again by a second run: timing): {}",
+            summary.unconfirmed_list()
+        );
+    }
     out
 }
 
@@ -211,7 +229,16 @@ pub fn markdown(summary: &Summary) -> String {
             .map(|p| format!(", partition {p}"))
             .unwrap_or_default()
     );
-    let _ = writeln!(out, "{}\n", summary.rate_line());
+    let _ = writeln!(out, "{}  ", summary.rate_line());
+    let _ = writeln!(
+        out,
+        "Unconfirmed (not shown again by a second run of the same calls: timing; not reported): {}\n",
+        if summary.unconfirmed == 0 {
+            "none".to_string()
+        } else {
+            summary.unconfirmed_list()
+        }
+    );
     let buckets = buckets(&summary.findings);
     if !buckets.is_empty() {
         let _ = writeln!(out, "## The differences by kind\n");

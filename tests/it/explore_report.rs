@@ -2,7 +2,7 @@
 //! built here: the console text and explore.md; the properties of
 //! explore.html and explore.json (its buckets).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use dpconform::case::Grade;
@@ -103,6 +103,7 @@ fn summary() -> Summary {
             marker,
         ],
         unconfirmed: 1,
+        unconfirmed_signatures: BTreeMap::from([("QueryObjects body at /ids".to_string(), 1)]),
         interrupted: false,
     }
 }
@@ -164,6 +165,9 @@ fn explore_html_is_self_contained_filterable_by_kind_and_basis_and_escaped() {
         "answers are escaped"
     );
     assert!(page.contains("inferred (no case asserts it)"));
+    assert!(page.contains(
+        "1 (not shown again by a second run of the same calls: timing; not reported): QueryObjects body at /ids (1)"
+    ));
     assert!(page.contains("evidenced (observed: protocol::request_id_and_crc32_on_service_error)"));
 }
 
