@@ -47,6 +47,9 @@ pub struct ServeArgs {
     /// How long a PollForTask that finds no task is held open, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0, allow_negative_numbers = true, value_parser = parse_poll_wait)]
     poll_wait: f64,
+    /// How long a deleted pipeline is still described (as DELETING) before every call about it is refused, in seconds (the service's is about a second in recordings)
+    #[arg(long, value_name = "SECONDS", default_value_t = reference::DEFAULT_DELETION_DELAY.as_secs_f64(), value_parser = parse_deletion_delay)]
+    deletion_delay: f64,
     /// Keep the state in DIR (created if missing): every change is on disk before it is answered, and a restart continues from it [default: memory only]
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
@@ -91,6 +94,7 @@ pub fn serve(args: ServeArgs) -> u8 {
         config = config.with_manual_clock(Arc::new(reference::ManualClock::new(std::time::SystemTime::now())));
     }
     config = config.with_poll_wait(std::time::Duration::from_secs_f64(args.poll_wait));
+    config = config.with_deletion_delay(std::time::Duration::from_secs_f64(args.deletion_delay));
     config = config.with_throttle(args.throttle);
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -130,6 +134,14 @@ fn restore(dir: &std::path::Path, compact_after: u64, config: Config) -> Result<
         restored.store_sizes().pipelines
     );
     Ok(restored)
+}
+
+/// 0 to 60 seconds (recordings show about a second; the longest guess is about 10 s).
+fn parse_deletion_delay(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=60.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!("`{text}` is not a number of seconds from 0 to 60")),
+    }
 }
 
 /// 0 to 3600 seconds (the real service holds a poll up to 90 s).

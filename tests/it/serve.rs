@@ -342,3 +342,38 @@ fn a_run_that_bursts_over_the_rate_of_serve_throttle_passes_with_its_retries_rep
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stdout));
     assert!(!text(&run.stdout).contains("throttled"), "{}", text(&run.stdout));
 }
+
+#[test]
+fn deletion_delay_sets_how_long_a_deleted_pipeline_is_still_described() {
+    use serde_json::json;
+    let dir = TempDir::new("serve-deletion");
+    let describe = |serve: &Serve, id: &str| {
+        let (status, v) = call(&serve.addr, "DescribePipelines", &json!({"pipelineIds": [id]})).expect("serve answers");
+        (status, v["__type"].as_str().unwrap_or_default().to_string())
+    };
+    let create_and_delete = |serve: &Serve| {
+        let id = serve.ok("CreatePipeline", json!({"name": "d", "uniqueId": "d"}))["pipelineId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        serve.ok("DeletePipeline", json!({"pipelineId": id}));
+        id
+    };
+    // A long phase: still described right after the delete.
+    let long = Serve::start(&dir, &["--deletion-delay", "30"]);
+    let id = create_and_delete(&long);
+    assert_eq!(describe(&long, &id), (200, String::new()));
+    // None: refused at once.
+    let none = Serve::start(&dir, &["--deletion-delay", "0"]);
+    let id = create_and_delete(&none);
+    let (status, error) = describe(&none, &id);
+    assert_eq!(status, 400);
+    assert!(error.ends_with("PipelineDeletedException"), "{error}");
+    // Out of range: refused with the option's words.
+    let out = dpconform_command(&dir)
+        .args(["serve", "--deletion-delay", "61"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("from 0 to 60"));
+}
