@@ -140,6 +140,12 @@ fn finding_item(f: &Finding, kind: usize) -> String {
         esc(&f.case.display().to_string()),
         basis_text = esc(&f.basis_text()),
     );
+    let replay_class = if f.replayed.problem.is_some() { "why" } else { "muted" };
+    let _ = write!(
+        out,
+        "<p class=\"{replay_class}\">replayed with <code>dpconform run</code>: {}</p>",
+        esc(&f.replayed.describe())
+    );
     if f.reference.body != Value::Null || f.endpoint.body != Value::Null {
         out.push_str("<p>The normalised bodies:</p>");
         out.push_str(&diff_block(&labelled_diff(

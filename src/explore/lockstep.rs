@@ -33,6 +33,7 @@ pub struct Endpoint {
     client: HttpClient,
     url: String,
     credentials: Credentials,
+    timeout: Duration,
     /// Earliest time of the next request, when a rate is set.
     pace: Option<(Mutex<Instant>, Duration)>,
 }
@@ -50,6 +51,7 @@ impl Endpoint {
             client: HttpClient::new(timeout)?,
             url: url.trim_end_matches('/').to_string(),
             credentials,
+            timeout,
             pace,
         })
     }
@@ -57,6 +59,21 @@ impl Endpoint {
     /// The base URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// What requests to it are signed with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The deadline of each request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Whether its requests are paced (`--rate`).
+    pub fn is_paced(&self) -> bool {
+        self.pace.is_some()
     }
 
     async fn call(&self, operation: &str, body: &Value) -> Result<RawResponse, String> {

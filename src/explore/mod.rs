@@ -15,6 +15,7 @@ pub mod evidence;
 pub mod generate;
 pub mod html;
 pub mod lockstep;
+pub mod replay;
 pub mod report;
 pub mod sequence;
 pub mod shrink;
@@ -154,6 +155,7 @@ impl Tokens {
 
 struct Shared {
     watcher: Watcher,
+    replayer: replay::Replayer,
     endpoint: Endpoint,
     evidence: &'static evidence::Evidence,
     settings: Settings,
@@ -201,8 +203,10 @@ pub async fn explore_watched(
         ..Summary::default()
     };
     let evidence = evidence::Evidence::corpus()?;
+    let replayer = replay::Replayer::start(&endpoint).await?;
     let shared = Arc::new(Shared {
         watcher,
+        replayer,
         endpoint,
         evidence,
         settings,
@@ -392,6 +396,7 @@ async fn minimise(
         },
     )?;
     shared.summary().shrink_calls += replays.load(Ordering::Relaxed) + last.calls.len() as u64;
+    let replayed = shared.replayer.replay(&case).await;
     Ok(Finding {
         basis: judged.basis,
         evidence: judged.cited,
@@ -403,6 +408,7 @@ async fn minimise(
         reference: at.reference,
         endpoint: at.endpoint,
         detail: at.detail,
+        replayed,
         seen_again: 0,
     })
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::buckets::{answer, buckets, Bucket};
 use super::compare::{Normal, Signature};
 use super::evidence::{Basis, Citation, Judgement};
+use super::replay::Replayed;
 
 /// One difference, with its minimal case.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +35,8 @@ pub struct Finding {
     pub endpoint: Normal,
     /// What an envelope check said of the endpoint's answer.
     pub detail: Option<String>,
+    /// The case replayed by `dpconform run`'s runner on both sides.
+    pub replayed: Replayed,
     /// Sequences that showed the same signature again.
     pub seen_again: usize,
 }
@@ -175,7 +178,7 @@ pub fn console(summary: &Summary) -> String {
                 f.seen_again
             );
             let _ = writeln!(out, "      basis: {}", f.basis_text());
-            let _ = writeln!(out, "      case: {}", f.case.display());
+            let _ = writeln!(out, "      case: {} ({})", f.case.display(), f.replayed.describe());
         }
     }
     let buckets = buckets(&summary.findings);
@@ -204,6 +207,14 @@ pub fn console(summary: &Summary) -> String {
         summary.unconfirmed,
         if summary.interrupted { " (interrupted)" } else { "" }
     );
+    let not_replaying = summary.findings.iter().filter(|f| f.replayed.problem.is_some()).count();
+    if not_replaying > 0 {
+        let _ = writeln!(
+            out,
+            "{not_replaying} written case(s) do not replay as they should (DOES NOT REPLAY above): \
+             keep them out of a suite until they do"
+        );
+    }
     if !summary.unconfirmed_signatures.is_empty() {
         let _ = writeln!(
             out,
@@ -267,13 +278,13 @@ pub fn markdown(summary: &Summary) -> String {
     } else {
         let _ = writeln!(
             out,
-            "| action | check | path | basis | reference | endpoint | calls | case |"
+            "| action | check | path | basis | reference | endpoint | calls | case | replayed |"
         );
-        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|");
         for f in &summary.findings {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | `{}` |",
+                "| {} | {} | {} | {} | {} | {} | {} | `{}` | {} |",
                 f.signature.action,
                 f.signature.check,
                 if f.signature.path.is_empty() {
@@ -285,7 +296,8 @@ pub fn markdown(summary: &Summary) -> String {
                 answer(&f.reference),
                 answer(&f.endpoint),
                 f.minimal_calls,
-                f.case.display()
+                f.case.display(),
+                f.replayed.describe().replace('|', "\\|").replace('<', "&lt;")
             );
         }
         let _ = writeln!(out);

@@ -86,6 +86,8 @@ fn every_planted_stateful_bug_is_found_and_written_as_a_failing_case() {
         };
         assert_eq!(finding.signature.action, shown_by(bug), "{bug:?}: {finding:?}");
         eprintln!("{bug:?}: {} — {}", finding.signature, finding.basis_text());
+        assert_eq!(finding.replayed.problem, None, "{bug:?}: {finding:#?}");
+        assert_eq!(finding.replayed.fails_endpoint, Some(true), "{bug:?}");
         // Descriptions, tags and listings are recorded answers of the real
         // service (the corpus asserts them with grade observed).
         assert_eq!(

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use dpconform::case::Grade;
 use dpconform::explore::compare::{Normal, Signature};
 use dpconform::explore::evidence::{Basis, Citation};
+use dpconform::explore::replay::Replayed;
 use dpconform::explore::report::{self, Finding, Summary};
 use dpconform::explore::{buckets, html};
 use serde_json::{json, Value};
@@ -39,6 +40,11 @@ fn finding(action: &str, check: &str, path: &str, reference: Normal, endpoint: N
         reference,
         endpoint,
         detail: None,
+        replayed: Replayed {
+            passes_reference: true,
+            fails_endpoint: Some(true),
+            problem: None,
+        },
         seen_again: 3,
     }
 }
@@ -69,6 +75,11 @@ fn summary() -> Summary {
     );
     marker.basis = Basis::Inferred;
     marker.evidence = None;
+    marker.replayed = Replayed {
+        passes_reference: false,
+        fails_endpoint: Some(true),
+        problem: Some("it fails against the reference: 1 ListPipelines: [json] <b>".into()),
+    };
     let missing = |action: &str| {
         finding(
             action,
@@ -165,6 +176,12 @@ fn explore_html_is_self_contained_filterable_by_kind_and_basis_and_escaped() {
         "answers are escaped"
     );
     assert!(page.contains("inferred (no case asserts it)"));
+    assert!(page.contains("<p class=\"why\">replayed with <code>dpconform run</code>: DOES NOT REPLAY: it fails against the reference: 1 ListPipelines: [json] &lt;b&gt;</p>"));
+    assert_eq!(
+        page.matches("fails against the endpoint, passes against the reference")
+            .count(),
+        3
+    );
     assert!(page.contains(
         "1 (not shown again by a second run of the same calls: timing; not reported): QueryObjects body at /ids (1)"
     ));

@@ -2,7 +2,7 @@
 # Runs examples/nightly.sh against moto's server and checks that dpconform
 # produced a complete report: the four files, every case in report.json and
 # junit.xml, failures reported (moto implements only part of the API), no crash;
-# then a second night diffed against the first.
+# then a second night diffed against the first; a planted regression; and `dpconform explore`.
 #
 #   tests/moto/check.sh target/release/dpconform
 #
@@ -121,11 +121,23 @@ status=0
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
   "$bin" run --endpoint "$(cat "$work/proxy.url")" --cases cases -j 1 --quiet --skip generated:: \
   --baseline examples/moto-baseline.toml >"$work/regressed.log" 2>&1 || status=$?
+# Explore against moto: differences found, put in kinds, and each written case replaying as it
+# should (it fails against moto and passes against the reference).
+explore_status=0
+AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
+  "$bin" explore --endpoint "http://127.0.0.1:$port" --time 20 -j 2 --progress plain \
+  --out "$work/explored" --report-dir "$work/explore-report" >"$work/explore.log" 2>&1 || explore_status=$?
 kill "$proxy_pid" "$moto_pid" 2>/dev/null || true
 wait "$proxy_pid" "$moto_pid" 2>/dev/null || true
 tail -n 3 "$work/regressed.log"
 check "a planted regression (CreatePipeline answers 500) fails the night (exit $status)" test "$status" -eq 1
 check "... with new failures counted" grep -Eq '^[0-9]+ passed, [1-9][0-9]* failed' "$work/regressed.log"
 check "... on CreatePipeline's status" grep -q 'status' "$work/regressed.log"
+tail -n 3 "$work/explore.log"
+check "explore finds differences in moto (exit $explore_status)" test "$explore_status" -eq 1
+check "... and puts them in kinds" grep -q '^ *[0-9]*  status: reference 400 PipelineNotFoundException, endpoint 500' "$work/explore.log"
+check "... each written case replays as it should" bash -c "! grep -q 'DOES NOT REPLAY' '$work/explore.log'"
+check "... and fails against moto, passes against the reference" grep -q 'fails against the endpoint, passes against the reference' "$work/explore.log"
+check "... with explore.html beside explore.json" test -s "$work/explore-report/explore.html" -a -s "$work/explore-report/explore.json"
 
 check_summary
