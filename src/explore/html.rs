@@ -5,8 +5,6 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use super::buckets::{answer, buckets, Bucket};
 use super::compare::Normal;
 use super::evidence::Basis;
@@ -146,7 +144,7 @@ fn finding_item(f: &Finding, kind: usize) -> String {
         "<p class=\"{replay_class}\">replayed with <code>dpconform run</code>: {}</p>",
         esc(&f.replayed.describe())
     );
-    if f.reference.body != Value::Null || f.endpoint.body != Value::Null {
+    if f.signature.check == "body" {
         out.push_str("<p>The normalised bodies:</p>");
         out.push_str(&diff_block(&labelled_diff(
             &pretty(&f.reference),
