@@ -67,6 +67,11 @@ pub struct ExploreArgs {
     /// Stop once N differences (of different signatures) were found
     #[arg(long, value_name = "N")]
     max_findings: Option<usize>,
+    /// Also send PollForTask when the reference has no task for it, waiting at most S seconds for
+    /// the endpoint's answer (held open that long counts as no task) [default: not sent, since
+    /// against a long-polling endpoint each costs S seconds]
+    #[arg(long, value_name = "S")]
+    empty_polls: Option<f64>,
     /// Progress while exploring: a spinner with the totals (auto, on a terminal) or a line per
     /// difference found and the totals every 30 s (plain)
     #[arg(long, value_enum, default_value = "auto")]
@@ -88,6 +93,13 @@ pub fn explore(args: ExploreArgs) -> u8 {
     };
     let time = match args.time.map(|t| seconds(t, "time")).transpose() {
         Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_USAGE;
+        }
+    };
+    let empty_polls = match args.empty_polls.map(|s| seconds(s, "empty-polls")).transpose() {
+        Ok(wait) => wait,
         Err(e) => {
             eprintln!("{e}");
             return EXIT_USAGE;
@@ -115,7 +127,10 @@ pub fn explore(args: ExploreArgs) -> u8 {
     };
     rt.block_on(async {
         let (endpoint, target) = match explore::connect(args.endpoint.as_deref(), timeout, args.rate).await {
-            Ok(e) => e,
+            Ok((endpoint, target)) => match empty_polls {
+                Some(wait) => (endpoint.with_empty_polls(wait), target),
+                None => (endpoint, target),
+            },
             Err(e) => {
                 eprintln!("dpconform: {e}");
                 return EXIT_USAGE;

@@ -216,3 +216,46 @@ fn ctrl_c_writes_what_was_found_and_exits_130() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/explore.json")).unwrap()).unwrap();
     assert_eq!(json["interrupted"], true);
 }
+
+#[test]
+fn empty_polls_are_compared_only_when_asked() {
+    let endpoint = planted::start(Bug::EmptyPollAnswersNullTask);
+    let explore_with = |empty_polls: Option<Duration>| {
+        let dir = TempDir::new("explore-empty-polls");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (mut connected, _target) = explore::connect(Some(&endpoint.url), Duration::from_secs(20), None)
+                .await
+                .unwrap();
+            if let Some(wait) = empty_polls {
+                connected = connected.with_empty_polls(wait);
+            }
+            let settings = Settings {
+                seed: 1,
+                sequences: Some(40),
+                jobs: 2,
+                out: dir.path().join("found"),
+                ..Settings::default()
+            };
+            explore::explore(connected, settings, Arc::new(AtomicBool::new(false)))
+                .await
+                .unwrap()
+        })
+    };
+    // Not sent by default: the bug stays hidden.
+    let quiet = explore_with(None);
+    assert!(quiet.findings.is_empty(), "{:#?}", quiet.findings);
+    // Sent with a wait longer than the reference's 150 ms hold: found, and its case replays.
+    let found = explore_with(Some(Duration::from_secs(2)));
+    let signatures: Vec<String> = found.findings.iter().map(|f| f.signature.to_string()).collect();
+    assert_eq!(signatures, ["PollForTask body at /taskObject"]);
+    assert_eq!(found.findings[0].replayed.problem, None);
+    assert_eq!(found.findings[0].replayed.fails_endpoint, Some(true));
+    // A wait shorter than the hold counts the held poll as no task.
+    let held = explore_with(Some(Duration::from_millis(50)));
+    assert!(held.findings.is_empty(), "{:#?}", held.findings);
+}

@@ -125,7 +125,7 @@ AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_R
 # should (it fails against moto and passes against the reference).
 explore_status=0
 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN= AWS_REGION=us-east-1 \
-  "$bin" explore --endpoint "http://127.0.0.1:$port" --time 20 -j 2 --progress plain \
+  "$bin" explore --endpoint "http://127.0.0.1:$port" --time 20 -j 2 --progress plain --empty-polls 2 \
   --out "$work/explored" --report-dir "$work/explore-report" >"$work/explore.log" 2>&1 || explore_status=$?
 kill "$proxy_pid" "$moto_pid" 2>/dev/null || true
 wait "$proxy_pid" "$moto_pid" 2>/dev/null || true
@@ -135,6 +135,7 @@ check "... with new failures counted" grep -Eq '^[0-9]+ passed, [1-9][0-9]* fail
 check "... on CreatePipeline's status" grep -q 'status' "$work/regressed.log"
 tail -n 3 "$work/explore.log"
 check "explore finds differences in moto (exit $explore_status)" test "$explore_status" -eq 1
+check "... with empty polls sent, PollForTask's 500 too" grep -q '^DIFF  PollForTask status' "$work/explore.log"
 check "... and puts them in kinds" grep -q '^ *[0-9]*  status: reference 400 PipelineNotFoundException, endpoint 500' "$work/explore.log"
 check "... each written case replays as it should" bash -c "! grep -q 'DOES NOT REPLAY' '$work/explore.log'"
 check "... and fails against moto, passes against the reference" grep -q 'fails against the endpoint, passes against the reference' "$work/explore.log"

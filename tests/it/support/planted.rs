@@ -51,6 +51,9 @@ pub enum Bug {
     ComponentsOfOldDefinitionsListed,
     /// Once tags were removed from a pipeline, DescribePipelines drops its description.
     DescriptionDroppedAfterRemoveTags,
+    /// A PollForTask that finds no task answers `{"taskObject": null}` instead of `{}`
+    /// (explore sees it only with empty polls sent).
+    EmptyPollAnswersNullTask,
     /// After a SetStatus on a pipeline, EvaluateExpression there answers the expression unevaluated
     /// (explore rarely reaches it: a SetStatus and an EvaluateExpression that both succeed).
     ExpressionUnevaluatedAfterSetStatus,
@@ -226,6 +229,10 @@ fn plant(state: &State, target: &str, request: &Value, json: &mut Value) -> bool
             let before = list.len();
             list.retain(|p| p["id"] != id.as_str());
             list.len() != before
+        }
+        (Bug::EmptyPollAnswersNullTask, "DataPipeline.PollForTask") if json.get("taskObject").is_none() => {
+            json["taskObject"] = Value::Null;
+            true
         }
         (Bug::TaskObjectLosesPipelineId, "DataPipeline.PollForTask") => {
             let Some(objects) = json.pointer_mut("/taskObject/objects").and_then(Value::as_object_mut) else {
