@@ -45,9 +45,9 @@ mod planted;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use dpconform::explore::generate::Generator;
-use dpconform::explore::lockstep::{self, Endpoint, Outcome, Source};
-use dpconform::explore::sequence::{Bindings, Call};
+use dpconform::explore::generate::Generated;
+use dpconform::explore::lockstep::{self, Endpoint, Outcome};
+use dpconform::explore::sequence::{Call, Tokens};
 use dpconform::explore::{sequence_seed, shrink, Settings};
 use dpconform::Credentials;
 use planted::Bug;
@@ -109,42 +109,6 @@ fn shown_by(bug: Bug) -> &'static str {
     }
 }
 
-/// Calls generated one by one from a seed, as the explorer generates them.
-struct Generated {
-    generator: Generator,
-    left: usize,
-}
-
-impl Source for Generated {
-    fn next(&mut self, bound: &Bindings) -> Option<Call> {
-        self.left = self.left.checked_sub(1)?;
-        Some(self.generator.next(bound))
-    }
-}
-
-/// A token of its own for each replay (the explorer's `Tokens`).
-struct Tokens {
-    nonce: String,
-    count: AtomicU64,
-}
-
-impl Tokens {
-    fn new() -> Tokens {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        Tokens {
-            nonce: format!("b{:06x}", nanos % 0xFF_FFFF),
-            count: AtomicU64::new(0),
-        }
-    }
-
-    fn next(&self) -> String {
-        format!("{}-{}", self.nonce, self.count.fetch_add(1, Ordering::Relaxed))
-    }
-}
-
 /// The sequence to shrink: its index, its calls, and the run that showed the difference again.
 struct Found {
     index: u64,
@@ -155,10 +119,7 @@ struct Found {
 
 async fn search(endpoint: &Endpoint, tokens: &Tokens, args: &Args) -> Option<Found> {
     for index in 0..args.search {
-        let mut source = Generated {
-            generator: Generator::new(sequence_seed(args.seed, index)),
-            left: args.length,
-        };
+        let mut source = Generated::new(sequence_seed(args.seed, index), args.length);
         let outcome = lockstep::run(endpoint, &mut source, &tokens.next()).await;
         let Some(found) = &outcome.found else { continue };
         if found.index + 1 != args.length || found.signature.action != shown_by(args.bug) {

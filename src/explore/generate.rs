@@ -7,6 +7,7 @@
 
 use serde_json::{json, Value};
 
+use super::lockstep::Source;
 use super::sequence::{Bindings, Call};
 
 /// A pipeline id that no endpoint has (the `df-` form of a real one).
@@ -471,6 +472,30 @@ pub fn definition(rng: &mut fastrand::Rng) -> Definition {
         objects: Value::Array(objects),
         component_ids: ids,
         parameter_objects,
+    }
+}
+
+/// The calls of one generated sequence: `length` calls from `seed`, each made
+/// from what the reference bound so far.
+pub struct Generated {
+    generator: Generator,
+    left: usize,
+}
+
+impl Generated {
+    /// `length` calls from `seed`.
+    pub fn new(seed: u64, length: usize) -> Generated {
+        Generated {
+            generator: Generator::new(seed),
+            left: length,
+        }
+    }
+}
+
+impl Source for Generated {
+    fn next(&mut self, bound: &Bindings) -> Option<Call> {
+        self.left = self.left.checked_sub(1)?;
+        Some(self.generator.next(bound))
     }
 }
 

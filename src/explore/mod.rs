@@ -28,10 +28,10 @@ use std::time::{Duration, Instant};
 
 use crate::report::partition::Partition;
 use crate::send::target::{self, ResolvedTarget};
-use generate::Generator;
-use lockstep::{Endpoint, Outcome, Source};
+use generate::Generated;
+use lockstep::{Endpoint, Outcome};
 use report::{Finding, Summary};
-use sequence::{Bindings, Call};
+use sequence::{Call, Tokens};
 
 /// How an exploration runs.
 #[derive(Debug, Clone)]
@@ -115,42 +115,6 @@ pub fn sequence_seed(seed: u64, index: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// Calls generated one by one from a seed.
-struct Generated {
-    generator: Generator,
-    left: usize,
-}
-
-impl Source for Generated {
-    fn next(&mut self, bound: &Bindings) -> Option<Call> {
-        self.left = self.left.checked_sub(1)?;
-        Some(self.generator.next(bound))
-    }
-}
-
-/// Tokens that make each replay's names and unique ids its own on the endpoint.
-struct Tokens {
-    nonce: String,
-    count: AtomicU64,
-}
-
-impl Tokens {
-    fn new() -> Tokens {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        Tokens {
-            nonce: format!("x{:06x}", nanos % 0xFF_FFFF),
-            count: AtomicU64::new(0),
-        }
-    }
-
-    fn next(&self) -> String {
-        format!("{}-{}", self.nonce, self.count.fetch_add(1, Ordering::Relaxed))
-    }
 }
 
 struct Shared {
@@ -252,10 +216,7 @@ async fn worker(shared: &Shared) -> Result<(), String> {
             break;
         }
         let seed = sequence_seed(settings.seed, number * n + (k - 1));
-        let mut source = Generated {
-            generator: Generator::new(seed),
-            left: settings.length,
-        };
+        let mut source = Generated::new(seed, settings.length);
         let outcome = lockstep::run(&shared.endpoint, &mut source, &shared.tokens.next()).await;
         let done = {
             let mut summary = shared.summary();

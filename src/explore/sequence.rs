@@ -4,6 +4,7 @@
 //! case file as it stands.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -98,6 +99,38 @@ pub fn bind(call: &Call, answer: &Value, bindings: &mut Bindings) {
         if let Some(v) = answer.pointer(pointer).and_then(Value::as_str) {
             bindings.insert(name.clone(), v.to_string());
         }
+    }
+}
+
+/// Tokens that make each run's names and unique ids its own on the endpoint
+/// (`{{run}}`): a nonce of the process's start and a counter.
+pub struct Tokens {
+    nonce: String,
+    count: AtomicU64,
+}
+
+impl Tokens {
+    /// A fresh nonce.
+    pub fn new() -> Tokens {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        Tokens {
+            nonce: format!("x{:06x}", nanos % 0xFF_FFFF),
+            count: AtomicU64::new(0),
+        }
+    }
+
+    /// The next token.
+    pub fn next(&self) -> String {
+        format!("{}-{}", self.nonce, self.count.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Tokens::new()
     }
 }
 

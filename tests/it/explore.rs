@@ -16,26 +16,34 @@ use crate::support::{dpconform, TempDir};
 /// Enough sequences for every planted bug with seed 1 (most need far fewer).
 const SEQUENCES: u64 = 400;
 
-fn explore_once(url: Option<&str>, out: &std::path::Path, sequences: u64) -> explore::report::Summary {
+/// Explores `url` (`None`: the embedded reference), sending empty polls when `empty_polls` is given.
+fn explore_at(url: Option<&str>, empty_polls: Option<Duration>, settings: Settings) -> explore::report::Summary {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let (endpoint, _target) = explore::connect(url, Duration::from_secs(20), None).await.unwrap();
-        let settings = Settings {
-            seed: 1,
-            sequences: Some(sequences),
-            jobs: 2,
-            out: out.to_path_buf(),
-            max_findings: Some(1),
-            ..Settings::default()
-        };
+        let (mut endpoint, _target) = explore::connect(url, Duration::from_secs(20), None).await.unwrap();
+        if let Some(wait) = empty_polls {
+            endpoint = endpoint.with_empty_polls(wait);
+        }
         explore::explore(endpoint, settings, Arc::new(AtomicBool::new(false)))
             .await
             .unwrap()
     })
+}
+
+fn explore_once(url: Option<&str>, out: &std::path::Path, sequences: u64) -> explore::report::Summary {
+    let settings = Settings {
+        seed: 1,
+        sequences: Some(sequences),
+        jobs: 2,
+        out: out.to_path_buf(),
+        max_findings: Some(1),
+        ..Settings::default()
+    };
+    explore_at(url, None, settings)
 }
 
 /// The action whose answer shows each bug.
@@ -222,29 +230,14 @@ fn empty_polls_are_compared_only_when_asked() {
     let endpoint = planted::start(Bug::EmptyPollAnswersNullTask);
     let explore_with = |empty_polls: Option<Duration>| {
         let dir = TempDir::new("explore-empty-polls");
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let (mut connected, _target) = explore::connect(Some(&endpoint.url), Duration::from_secs(20), None)
-                .await
-                .unwrap();
-            if let Some(wait) = empty_polls {
-                connected = connected.with_empty_polls(wait);
-            }
-            let settings = Settings {
-                seed: 1,
-                sequences: Some(40),
-                jobs: 2,
-                out: dir.path().join("found"),
-                ..Settings::default()
-            };
-            explore::explore(connected, settings, Arc::new(AtomicBool::new(false)))
-                .await
-                .unwrap()
-        })
+        let settings = Settings {
+            seed: 1,
+            sequences: Some(40),
+            jobs: 2,
+            out: dir.path().join("found"),
+            ..Settings::default()
+        };
+        explore_at(Some(&endpoint.url), empty_polls, settings)
     };
     // Not sent by default: the bug stays hidden.
     let quiet = explore_with(None);
