@@ -5,8 +5,10 @@
 //! [`generate`] makes the calls (a state machine over the 19 actions and a
 //! generator of definitions), [`sequence`] holds them as data, [`lockstep`]
 //! runs them on both sides and [`compare`] judges the answers; [`shrink`]
-//! minimises a difference, [`case_file`] writes it, [`evidence`] says whether
-//! the reference's side is evidenced, [`report`] tells what was found.
+//! minimises a difference, [`case_file`] writes it and [`replay`] replays it
+//! with the runner on both sides; [`evidence`] says whether the reference's
+//! side is evidenced, [`buckets`] puts differences in kinds, and [`report`]
+//! and [`html`] tell what was found.
 
 pub mod buckets;
 pub mod case_file;
