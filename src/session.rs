@@ -267,7 +267,7 @@ pub struct Started<'a> {
 }
 
 /// An endpoint resolved and answering, and a runner ready for it: what
-/// `dpconform run` and a user's own `cargo test` ([`crate::harness`]) share.
+/// `dpconform run` and a user's own `cargo test` (`dpconform::Harness`, feature `libtest`) share.
 pub struct Session {
     runner: Arc<Runner>,
     secrets: Secrets,

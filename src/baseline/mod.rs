@@ -4,7 +4,7 @@
 //! The file ([`file`]) holds two kinds of entry: a whole check known to fail
 //! for every case (`[[check]]`: an endpoint that sends no `x-amz-crc32` still
 //! shows which behaviours it gets right), and a case known to fail, on any
-//! check or on the ones named (`[[case]]`). [`judge`] applies them to a case's
+//! check or on the ones named (`[[case]]`). `judge` applies them to a case's
 //! outcome. The baseline only shrinks: an entry that no longer matches a
 //! failure is *stale* and fails the run ("fixed: remove it"), and an expired
 //! one is refused before anything runs.

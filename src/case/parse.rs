@@ -1,6 +1,6 @@
 //! Reading one case file into a [`Case`]: syntax and shape errors from serde_json
 //! (with their positions), then the checks serde cannot express, positioned with
-//! [`locate`](super::locate).
+//! `locate`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

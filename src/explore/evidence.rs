@@ -8,7 +8,7 @@
 //! - the outcomes the corpus expects (`200` or an error type), for status and
 //!   error-type differences;
 //! - the body paths it asserts (`json`, `json_includes`, snapshots, and the
-//!   root `/` for a raw `body`), named the way [`compare`](super::compare)
+//!   root `/` for a raw `body`), named the way [`compare`](mod@super::compare)
 //!   names paths, for body differences;
 //! - and, for every action alike, the response headers it asserts, for
 //!   envelope differences.

@@ -9,7 +9,7 @@
 //! - [`diff`]: what changed between two runs; [`compare`]: two endpoints, same cases
 //! - [`merge`] and [`partition`]: one run split across machines, and put together
 //! - [`matrix`] (per-action table), `normalize` (comparable responses), [`redact`]
-//!   (no secret in any report), `text` (failure details), [`write`] (files)
+//!   (no secret in any report), `text` (failure details), [`write`](mod@write) (files)
 
 pub mod baseline_file;
 pub mod compare;
